@@ -1,0 +1,276 @@
+//! ABC classes and the customer pyramid: per-customer value, ranked by value descending with ties
+//! broken by customer id ascending (numerically when every id is a number). Values are summed in
+//! exact integer units (cents, thousandths) so ranks and class boundaries never depend on float
+//! summation order.
+
+use super::has;
+use crate::input::col;
+use polars::prelude::*;
+
+/// What "value" means for ranking.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Basis {
+    Revenue,
+    Profit,
+    Quantity,
+    Orders,
+}
+
+impl Basis {
+    /// Decimals of a displayed value.
+    pub fn decimals(self) -> u32 {
+        match self {
+            Basis::Revenue | Basis::Profit => 2,
+            Basis::Quantity => 3,
+            Basis::Orders => 0,
+        }
+    }
+
+    /// Integer units per displayed unit.
+    pub fn scale(self) -> i64 {
+        match self {
+            Basis::Revenue | Basis::Profit => 100,
+            Basis::Quantity => 1000,
+            Basis::Orders => 1,
+        }
+    }
+}
+
+/// One level of the customer pyramid and its share of customers, in percent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tier {
+    pub name: String,
+    pub pct: f64,
+}
+
+/// Parameters of `classify`.
+#[derive(Debug, Clone)]
+pub struct Params {
+    pub by: Basis,
+    /// A and B cut-offs in percent of value, increasing.
+    pub abc: (f64, f64),
+    pub tiers: Vec<Tier>,
+    /// Rank separately within each value of the canonical `group` column.
+    pub grouped: bool,
+}
+
+/// Internal column of exact integer value units.
+pub const UNITS: &str = "value_units";
+
+fn keys(p: &Params) -> Vec<Expr> {
+    let mut k = vec![col(col::CUSTOMER)];
+    if p.grouped {
+        k.insert(0, col(col::GROUP));
+    }
+    k
+}
+
+/// Purchases per customer: distinct orders (or purchase days without an order id) whose net
+/// value is positive. Returns and fully refunded orders are not purchases.
+pub fn orders(tx: LazyFrame, keys: &[Expr], has_order: bool) -> LazyFrame {
+    let order_key = if has_order {
+        col(col::ORDER)
+    } else {
+        col(col::DATE)
+    };
+    let mut by = keys.to_vec();
+    by.push(order_key);
+    tx.group_by(by)
+        .agg([col(col::AMOUNT).sum().alias("net")])
+        .filter(col("net").gt(lit(0)))
+        .group_by(keys)
+        .agg([len().cast(DataType::Int64).alias("orders")])
+}
+
+/// One row per customer (per group): exact value units, orders, first and last purchase.
+pub fn per_customer(tx: &DataFrame, p: &Params) -> PolarsResult<DataFrame> {
+    let units = match p.by {
+        Basis::Revenue | Basis::Orders => col(col::AMOUNT).sum(),
+        Basis::Profit => {
+            require(
+                tx,
+                col::COST,
+                "--by profit needs a cost or margin column; pass --cost COLUMN",
+            )?;
+            (col(col::AMOUNT) - col(col::COST)).sum()
+        }
+        Basis::Quantity => {
+            require(
+                tx,
+                col::QUANTITY,
+                "--by quantity needs a quantity column; pass --quantity COLUMN",
+            )?;
+            (col(col::QUANTITY) * lit(1000.0))
+                .round(0, RoundMode::HalfAwayFromZero)
+                .cast(DataType::Int64)
+                .sum()
+        }
+    };
+    let k = keys(p);
+    let base = tx.clone().lazy().group_by(k.clone()).agg([
+        units.alias(UNITS),
+        col(col::DATE).min().alias("first_purchase"),
+        col(col::DATE).max().alias("last_purchase"),
+    ]);
+    let joined = base
+        .join(
+            orders(tx.clone().lazy(), &k, has(tx, col::ORDER)),
+            k.clone(),
+            k,
+            JoinArgs::new(JoinType::Left),
+        )
+        .with_column(col("orders").fill_null(lit(0i64)));
+    let joined = if p.by == Basis::Orders {
+        joined.with_column(col("orders").alias(UNITS))
+    } else {
+        joined
+    };
+    joined.collect()
+}
+
+fn require(tx: &DataFrame, name: &str, msg: &str) -> PolarsResult<()> {
+    if has(tx, name) {
+        Ok(())
+    } else {
+        Err(polars_err!(ComputeError: "{}", msg))
+    }
+}
+
+/// Sorts customers by value descending, then id ascending (numerically when all ids are numbers).
+pub fn rank_order(df: DataFrame, grouped: bool) -> PolarsResult<DataFrame> {
+    let numeric = df
+        .column(col::CUSTOMER)?
+        .strict_cast(&DataType::UInt64)
+        .is_ok();
+    let mut by = vec![col(UNITS), col(col::CUSTOMER)];
+    let mut desc = vec![true, false];
+    if numeric {
+        by.insert(1, col(col::CUSTOMER).cast(DataType::UInt64));
+        desc.insert(1, false);
+    }
+    if grouped {
+        by.insert(0, col(col::GROUP));
+        desc.insert(0, false);
+    }
+    let opts = SortMultipleOptions::default()
+        .with_order_descending_multi(desc)
+        .with_maintain_order(true);
+    df.lazy().sort_by_exprs(by, opts).collect()
+}
+
+/// Ranks, shares, ABC classes and tiers, sorted for output. Fails when a group's total value is
+/// not positive, because shares of a non-positive total mean nothing.
+pub fn classify(tx: &DataFrame, p: &Params) -> PolarsResult<DataFrame> {
+    let sorted = rank_order(per_customer(tx, p)?, p.grouped)?;
+    check_totals(&sorted, p.grouped)?;
+    let g = |e: Expr| {
+        if p.grouped {
+            e.over([col(col::GROUP)])
+        } else {
+            Ok(e)
+        }
+    };
+    let units = col(UNITS).cast(DataType::Float64);
+    let total = g(units.clone().sum())?;
+    let cum = g(units.clone().cum_sum(false))?;
+    let rank = g(col(UNITS).cum_count(false))?.cast(DataType::Int64);
+    let n = g(len())?.cast(DataType::Float64);
+    let scale = p.by.scale() as f64;
+    let mut out = sorted.lazy().with_columns([
+        // Rounded because polars may divide by multiplying with the reciprocal (26.580000000000002).
+        (units.clone() / lit(scale))
+            .round(p.by.decimals(), RoundMode::HalfAwayFromZero)
+            .alias("value"),
+        (units.clone() / total.clone())
+            .round(6, RoundMode::HalfAwayFromZero)
+            .alias("share"),
+        (cum.clone() / total.clone())
+            .round(6, RoundMode::HalfAwayFromZero)
+            .alias("cum_share"),
+        rank.clone().alias("rank"),
+        abc_expr(cum - units, total, p.abc).alias("abc"),
+        tier_expr(rank, n, &p.tiers).alias("tier"),
+    ]);
+    let mut cols = vec![
+        col(col::CUSTOMER),
+        col("value"),
+        col("orders"),
+        col("share"),
+        col("cum_share"),
+    ];
+    cols.extend([
+        col("rank"),
+        col("abc"),
+        col("tier"),
+        col("first_purchase"),
+        col("last_purchase"),
+        col(UNITS),
+    ]);
+    if p.grouped {
+        cols.insert(0, col(col::GROUP));
+    }
+    out = out.select(cols);
+    out.collect()
+}
+
+fn check_totals(df: &DataFrame, grouped: bool) -> PolarsResult<()> {
+    let sums = if grouped {
+        df.clone()
+            .lazy()
+            .group_by([col(col::GROUP)])
+            .agg([col(UNITS).sum()])
+    } else {
+        df.clone().lazy().select([col(UNITS).sum()])
+    };
+    let totals = sums.filter(col(UNITS).lt_eq(lit(0))).collect()?;
+    if totals.height() > 0 {
+        let which = if grouped {
+            format!(
+                " in group `{}`",
+                totals.column(col::GROUP)?.get(0)?.str_value()
+            )
+        } else {
+            String::new()
+        };
+        polars_bail!(ComputeError:
+            "the total value{} is not positive, so shares of it are undefined; \
+             check the sign of the amounts, or use --returns exclude or another --by", which);
+    }
+    Ok(())
+}
+
+/// A while the cumulative value before the customer is below the A cut-off, B below B, else C.
+/// Compared as `before·100 < cut·total` on exact integers held in f64.
+fn abc_expr(before: Expr, total: Expr, (a, b): (f64, f64)) -> Expr {
+    let below = |cut: f64| (before.clone() * lit(100.0)).lt(lit(cut) * total.clone());
+    when(below(a))
+        .then(lit("A"))
+        .otherwise(when(below(b)).then(lit("B")).otherwise(lit("C")))
+}
+
+/// A customer joins the first tier whose cumulative share of customers it starts below:
+/// `(rank−1)·100 < cumulative_pct·n`; the last tier takes the rest.
+fn tier_expr(rank: Expr, n: Expr, tiers: &[Tier]) -> Expr {
+    let position = (rank.cast(DataType::Float64) - lit(1.0)) * lit(100.0);
+    let (last, upper) = tiers.split_last().expect("at least one tier");
+    let mut bounds = Vec::with_capacity(upper.len());
+    let mut cum = 0.0;
+    for t in upper {
+        cum += t.pct;
+        bounds.push((cum, t.name.clone()));
+    }
+    bounds
+        .into_iter()
+        .rev()
+        .fold(lit(last.name.clone()), |rest, (cum, name)| {
+            when(position.clone().lt(lit(cum) * n.clone()))
+                .then(lit(name))
+                .otherwise(rest)
+        })
+}
+
+#[cfg(test)]
+mod tests;

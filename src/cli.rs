@@ -1,0 +1,155 @@
+//! The command line: the `Cli` root, the subcommand enum and the argument groups shared by every
+//! subcommand (input, period, output). Value parsers here turn bad flag values into usage errors.
+
+use crate::commands::classify::ClassifyArgs;
+use crate::input::{DayOrder, InputOptions, Returns, Role};
+use crate::render::Format;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+const EXIT_CODES: &str = "Exit codes:
+  0  success (also when a reader such as `head` closes the pipe early)
+  1  a data or runtime error: unreadable file, bad value, missing column
+  2  a usage error: unknown flag, invalid flag value";
+
+/// Customer tiering from sales exports: ABC, 80/20 and the customer pyramid.
+#[derive(Debug, Parser)]
+#[command(name = "tier", version, after_long_help = EXIT_CODES, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    /// Show no progress bar and no notes on stderr.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Rank customers by value: ABC classes, the customer pyramid and the 80/20 summary.
+    Classify(ClassifyArgs),
+}
+
+/// Where the transactions come from and how to read them.
+#[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Input")]
+pub struct InputArgs {
+    /// Sales exports (CSV, TSV or Parquet); `-` reads stdin. Several files are read as one table.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<String>,
+    /// Column with the customer id [default: detected from the header].
+    #[arg(long, value_name = "COLUMN")]
+    pub customer: Option<String>,
+    /// Column with the transaction date [default: detected].
+    #[arg(long, value_name = "COLUMN")]
+    pub date: Option<String>,
+    /// Column with the line or order amount [default: detected].
+    #[arg(long, value_name = "COLUMN")]
+    pub amount: Option<String>,
+    /// Column with the quantity (amount = quantity × price when there is no amount column).
+    #[arg(long, value_name = "COLUMN")]
+    pub quantity: Option<String>,
+    /// Column with the unit price.
+    #[arg(long, value_name = "COLUMN")]
+    pub price: Option<String>,
+    /// Column with the order or invoice id (orders are counted by it; else by purchase day).
+    #[arg(long, value_name = "COLUMN")]
+    pub order: Option<String>,
+    /// Column with the cost of the line (needed for --by profit).
+    #[arg(long, value_name = "COLUMN")]
+    pub cost: Option<String>,
+    /// Force a date format, in chrono's syntax, e.g. `%d %b %Y`.
+    #[arg(long, value_name = "FORMAT")]
+    pub date_format: Option<String>,
+    /// Read `a/b/YYYY` dates as day first.
+    #[arg(long, conflicts_with = "monthfirst")]
+    pub dayfirst: bool,
+    /// Read `a/b/YYYY` dates as month first.
+    #[arg(long)]
+    pub monthfirst: bool,
+    /// Read numbers with a decimal comma (`1.234,56`) [default: detected per column].
+    #[arg(long)]
+    pub decimal_comma: bool,
+    /// Field delimiter of CSV input [default: sniffed among , ; tab |].
+    #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
+    pub delimiter: Option<u8>,
+    /// Negative lines (returns, credit notes): net them against the customer, or drop them.
+    #[arg(long, value_enum, default_value_t = Returns::Net)]
+    pub returns: Returns,
+    /// Print on stderr how the input was read: files, columns, formats, rows dropped and why.
+    #[arg(long)]
+    pub explain: bool,
+}
+
+impl InputArgs {
+    /// The input layer's options, with an extra grouping column when the analysis wants one.
+    pub fn options(&self, group: Option<&str>) -> InputOptions {
+        let mut columns = std::collections::BTreeMap::new();
+        let named = [
+            (Role::Customer, &self.customer),
+            (Role::Date, &self.date),
+            (Role::Amount, &self.amount),
+            (Role::Quantity, &self.quantity),
+            (Role::Price, &self.price),
+            (Role::Order, &self.order),
+            (Role::Cost, &self.cost),
+        ];
+        for (role, name) in named {
+            if let Some(n) = name {
+                columns.insert(role, n.clone());
+            }
+        }
+        if let Some(g) = group {
+            columns.insert(Role::Group, g.to_string());
+        }
+        let day_order = match (self.dayfirst, self.monthfirst) {
+            (true, _) => Some(DayOrder::DayFirst),
+            (_, true) => Some(DayOrder::MonthFirst),
+            _ => None,
+        };
+        InputOptions {
+            files: self.files.clone(),
+            columns,
+            date_format: self.date_format.clone(),
+            day_order,
+            decimal_comma: self.decimal_comma,
+            delimiter: self.delimiter,
+            returns: self.returns,
+        }
+    }
+}
+
+/// The time window of an analysis.
+#[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Period")]
+pub struct PeriodArgs {
+    /// Analyse transactions up to this date (YYYY-MM-DD) [default: the last date in the data].
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub as_of: Option<i32>,
+    /// Analyse transactions from this date on (YYYY-MM-DD), e.g. the last 12 months.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub since: Option<i32>,
+}
+
+/// Where and how results are written.
+#[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Output")]
+pub struct OutputArgs {
+    /// Output format [default: table on a terminal, CSV otherwise, or from the -o extension].
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Write to this file instead of stdout (atomically: it appears whole or not at all).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+fn parse_date(s: &str) -> Result<i32, String> {
+    crate::input::parse_date_flag(s)
+}
+
+fn parse_delimiter(s: &str) -> Result<u8, String> {
+    match s {
+        "tab" | "\\t" | "\t" => Ok(b'\t'),
+        s if s.len() == 1 && s.is_ascii() => Ok(s.as_bytes()[0]),
+        _ => Err(format!("`{s}` is not a one-character delimiter (or `tab`)")),
+    }
+}

@@ -1,0 +1,237 @@
+//! `tier classify`: its flags, and a `run` that loads, classifies and renders either the
+//! per-customer rows or the Pareto summary.
+
+use crate::analysis::classify::{self, Basis, Params, Tier, UNITS};
+use crate::analysis::pareto::{self, Summary};
+use crate::cli::{InputArgs, OutputArgs, PeriodArgs};
+use crate::output::Output;
+use crate::render::{self, Format};
+use crate::{commands, progress};
+use anyhow::{Context, Result};
+use clap::Args;
+use polars::prelude::{df, DataFrame, PolarsResult};
+
+const EXAMPLES: &str = "Examples:
+  tier classify sales.csv                          ABC classes and tiers per customer
+  tier classify sales.csv --summary                the 80/20 summary, Gini and Lorenz curve
+  tier classify jan.csv feb.csv mar.csv            several monthly exports as one table
+  tier classify sales.csv --by profit --cost Cost  rank by profit
+  tier classify sales.csv --group Region           rank within each region
+  tier classify sales.csv --since 2024-01-01 --as-of 2024-12-31 -o tiers.parquet
+  tier classify sales.csv --abc 70,90 --tiers Gold:10,Silver:30,Bronze:60
+  tier classify sales.csv --explain --format json | jq '.[0]'";
+
+/// Flags of `tier classify`.
+#[derive(Debug, Args)]
+#[command(after_long_help = EXAMPLES)]
+pub struct ClassifyArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub period: PeriodArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// What to rank customers by.
+    #[arg(long, value_enum, default_value_t = Basis::Revenue, help_heading = "Classification")]
+    pub by: Basis,
+    /// ABC cut-offs in percent of cumulative value: A up to the first, B up to the second.
+    #[arg(long, value_name = "A,B", default_value = "80,95", value_parser = parse_abc, help_heading = "Classification")]
+    pub abc: (f64, f64),
+    /// Customer pyramid from the top, NAME:PERCENT of customers, adding up to 100.
+    #[arg(long, value_name = "NAME:PCT,...", default_value = "VIP:1,Major:4,Ordinary:15,Small:80",
+          value_parser = parse_tiers, help_heading = "Classification")]
+    pub tiers: Tiers,
+    /// Rank separately within each value of this column (region, channel, sales rep).
+    #[arg(long, value_name = "COLUMN", help_heading = "Classification")]
+    pub group: Option<String>,
+    /// Print the Pareto summary instead of one row per customer.
+    #[arg(long, help_heading = "Classification")]
+    pub summary: bool,
+}
+
+/// The pyramid levels, as parsed from `--tiers`.
+#[derive(Debug, Clone)]
+pub struct Tiers(pub Vec<Tier>);
+
+/// Parses `80,95`: two increasing percentages, the first above 0, the second at most 100.
+pub fn parse_abc(s: &str) -> Result<(f64, f64), String> {
+    let parts: Vec<&str> = s.split(',').map(str::trim).collect();
+    let nums: Vec<f64> = parts.iter().filter_map(|p| p.parse().ok()).collect();
+    match nums[..] {
+        [a, b] if parts.len() == 2 && a > 0.0 && a < b && b <= 100.0 => Ok((a, b)),
+        _ => Err(format!(
+            "`{s}`: expected two increasing percentages A,B with 0 < A < B <= 100, e.g. 80,95"
+        )),
+    }
+}
+
+/// Parses `VIP:1,Major:4,...`: distinct names, positive percentages adding up to 100.
+pub fn parse_tiers(s: &str) -> Result<Tiers, String> {
+    let mut tiers: Vec<Tier> = Vec::new();
+    for part in s.split(',') {
+        let (name, pct) = part
+            .rsplit_once(':')
+            .ok_or_else(|| format!("`{part}`: expected NAME:PERCENT, e.g. VIP:1"))?;
+        let name = name.trim().to_string();
+        let pct: f64 = pct
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{part}`: `{pct}` is not a percentage"))?;
+        if name.is_empty() || !(pct > 0.0 && pct <= 100.0) {
+            return Err(format!(
+                "`{part}`: a tier needs a name and a percentage above 0"
+            ));
+        }
+        if tiers.iter().any(|t| t.name == name) {
+            return Err(format!("tier `{name}` is named twice"));
+        }
+        tiers.push(Tier { name, pct });
+    }
+    let sum: f64 = tiers.iter().map(|t| t.pct).sum();
+    if (sum - 100.0).abs() > 1e-9 {
+        return Err(format!("the tier percentages add up to {sum}, not 100"));
+    }
+    Ok(Tiers(tiers))
+}
+
+/// Runs `tier classify`.
+pub fn run(args: &ClassifyArgs) -> Result<()> {
+    let out = Output::resolve(&args.output)?;
+    let data = commands::load_window(&args.input, &args.period, args.group.as_deref())?;
+    let params = Params {
+        by: args.by,
+        abc: args.abc,
+        tiers: args.tiers.0.clone(),
+        grouped: args.group.is_some(),
+    };
+    let classified =
+        classify::classify(&data.tx, &params).context("cannot classify the customers")?;
+    let summaries = pareto::summarize(&classified, &params)?;
+    if args.summary {
+        return write_summary(&out, &summaries, args.group.as_deref());
+    }
+    let mut rows = classified.drop(UNITS)?;
+    if let Some(g) = &args.group {
+        rows.rename(crate::input::col::GROUP, g.as_str().into())?;
+    }
+    out.write(|w, f| render::frame(&mut rows, f, w))?;
+    if out.to_terminal() {
+        summaries
+            .iter()
+            .for_each(|s| progress::note(&short_summary(s)));
+    }
+    Ok(())
+}
+
+fn write_summary(out: &Output, summaries: &[Summary], group: Option<&str>) -> Result<()> {
+    out.write(|w, format| match format {
+        Format::Json | Format::Ndjson => {
+            let value = match summaries {
+                [one] if group.is_none() => serde_json::to_value(one)?,
+                all => serde_json::json!({ "group_column": group, "groups": all }),
+            };
+            render::object(&value, summaries, format, w)
+        }
+        Format::Table => render::sections(&mut summary_sections(summaries)?, w),
+        _ => {
+            let mut df = pareto::metrics_frame(summaries)?;
+            if let Some(g) = group {
+                df.rename(crate::input::col::GROUP, g.into())?;
+            }
+            render::frame(&mut df, format, w)
+        }
+    })
+}
+
+fn summary_sections(summaries: &[Summary]) -> Result<Vec<(String, DataFrame)>> {
+    let mut parts = Vec::new();
+    for s in summaries {
+        let title = s
+            .group
+            .as_ref()
+            .map_or(String::new(), |g| format!(" — {g}"));
+        let lorenz = df!(
+            "customer_share" => s.lorenz.iter().map(|p| p.customer_share).collect::<Vec<_>>(),
+            "value_share" => s.lorenz.iter().map(|p| p.value_share).collect::<Vec<_>>(),
+        )?;
+        parts.push((format!("Pareto summary{title}"), overview(s)?));
+        parts.push((
+            "ABC classes".to_string(),
+            pareto::class_frame("class", &s.abc)?,
+        ));
+        parts.push((
+            "Customer pyramid".to_string(),
+            pareto::class_frame("tier", &s.tiers)?,
+        ));
+        parts.push((
+            "Lorenz curve (customers sorted by ascending value)".to_string(),
+            lorenz,
+        ));
+    }
+    Ok(parts)
+}
+
+fn overview(s: &Summary) -> PolarsResult<DataFrame> {
+    let basis = format!("{:?}", s.by).to_lowercase();
+    df!(
+        "measure" => ["value basis", "customers", "total value", "customers making 80% of value",
+                      "share of customers making 80%", "value share of the top 20% of customers", "Gini coefficient"],
+        "value" => [basis, s.customers.to_string(), s.total_value.to_string(), s.customers_for_80pct.to_string(),
+                    pct(s.customers_for_80pct_share), pct(s.top_20pct_value_share), format!("{:.3}", s.gini)],
+    )
+}
+
+fn pct(share: f64) -> String {
+    format!("{:.1}%", share * 100.0)
+}
+
+/// The one-paragraph version shown on stderr after the table on a terminal.
+fn short_summary(s: &Summary) -> String {
+    let group = s
+        .group
+        .as_ref()
+        .map_or(String::new(), |g| format!("[{g}] "));
+    let classes: Vec<String> = s
+        .abc
+        .iter()
+        .map(|c| format!("{} {}", c.class, c.customers))
+        .collect();
+    format!(
+        "{group}{} customers, total {}: {} customers ({}) make 80% of value; the top 20% bring {}; Gini {:.3}; {}",
+        s.customers,
+        s.total_value,
+        s.customers_for_80pct,
+        pct(s.customers_for_80pct_share),
+        pct(s.top_20pct_value_share),
+        s.gini,
+        classes.join(", ")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn abc_cut_offs_must_increase() {
+        assert_eq!(parse_abc("80,95").unwrap(), (80.0, 95.0));
+        assert!(parse_abc("95,80").is_err());
+        assert!(parse_abc("0,50").is_err());
+        assert!(parse_abc("80,101").is_err());
+        assert!(parse_abc("80").is_err());
+    }
+
+    #[test]
+    fn tiers_must_add_up_to_100() {
+        assert_eq!(
+            parse_tiers("VIP:1,Major:4,Ordinary:15,Small:80")
+                .unwrap()
+                .0
+                .len(),
+            4
+        );
+        assert!(parse_tiers("A:50,B:40").unwrap_err().contains("90"));
+        assert!(parse_tiers("A:50,A:50").is_err());
+        assert!(parse_tiers("A50,B50").is_err());
+    }
+}

@@ -1,0 +1,338 @@
+//! Which header column plays which role (customer, date, amount, ...): flags first, then the
+//! header aliases of real exports in ranked tiers. Never guesses between equals: two candidates in
+//! the same tier are an error that lists them and names the flag to pass.
+
+use std::fmt;
+
+/// A column role of the canonical transactions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Role {
+    Customer,
+    Date,
+    Amount,
+    Quantity,
+    Price,
+    Cost,
+    Margin,
+    Order,
+    Currency,
+    Group,
+}
+
+impl Role {
+    pub const ALL: [Role; 10] = [
+        Role::Customer,
+        Role::Date,
+        Role::Amount,
+        Role::Quantity,
+        Role::Price,
+        Role::Cost,
+        Role::Margin,
+        Role::Order,
+        Role::Currency,
+        Role::Group,
+    ];
+
+    /// The flag that names this role's column.
+    pub fn flag(self) -> &'static str {
+        match self {
+            Role::Customer => "--customer",
+            Role::Date => "--date",
+            Role::Amount => "--amount",
+            Role::Quantity => "--quantity",
+            Role::Price => "--price",
+            Role::Cost => "--cost",
+            Role::Margin => "--margin-col",
+            Role::Order => "--order",
+            Role::Currency => "--currency",
+            Role::Group => "--group",
+        }
+    }
+
+    /// Ranked alias tiers (normalised header names); earlier tiers win.
+    fn tiers(self) -> &'static [&'static [&'static str]] {
+        match self {
+            Role::Customer => &[
+                &["customer unique id"],
+                &[
+                    "customer id",
+                    "customerid",
+                    "cust id",
+                    "customer no",
+                    "customer number",
+                    "customer code",
+                    "client id",
+                    "account id",
+                    "account number",
+                    "buyer id",
+                    "user id",
+                    "member id",
+                    "contact id",
+                    "partner id",
+                    "kunnr",
+                    "kunag",
+                    "sold to party",
+                    "debtor number",
+                ],
+                &["email", "customer email", "billing email", "e mail"],
+                &[
+                    "customer",
+                    "customer name",
+                    "account name",
+                    "company",
+                    "contactname",
+                    "contact name",
+                ],
+            ],
+            Role::Date => &[
+                &[
+                    "order date",
+                    "purchase date",
+                    "invoice date",
+                    "invoicedate",
+                    "billing date",
+                    "fkdat",
+                    "sale date",
+                    "sales date",
+                    "transaction date",
+                    "order purchase timestamp",
+                ],
+                &["date", "close date", "posting date"],
+                &[
+                    "created at",
+                    "created",
+                    "created utc",
+                    "created date utc",
+                    "created date",
+                ],
+                &["paid at", "timestamp"],
+            ],
+            Role::Amount => &[
+                &[
+                    "line amount",
+                    "lineamount",
+                    "line total",
+                    "linetotal",
+                    "net sales",
+                    "net amount",
+                    "net value",
+                    "netwr",
+                    "revenue",
+                    "sales",
+                    "payment value",
+                    "dollar value",
+                    "monetary value",
+                    "spend",
+                    "amount converted",
+                    "converted amount",
+                ],
+                &["subtotal", "sales amount"],
+                &[
+                    "total",
+                    "order total",
+                    "total amount",
+                    "invoice amount",
+                    "grand total",
+                    "amount total",
+                ],
+                &["amount"],
+            ],
+            Role::Quantity => &[&[
+                "quantity",
+                "qty",
+                "lineitem quantity",
+                "items sold",
+                "units",
+                "number of cds",
+                "cds",
+                "fkimg",
+                "quantity ordered",
+            ]],
+            Role::Price => &[
+                &[
+                    "unit price",
+                    "unitprice",
+                    "price unit",
+                    "unitamount",
+                    "unit amount",
+                    "lineitem price",
+                    "sales price",
+                    "item price",
+                    "price each",
+                ],
+                &["rate", "price"],
+            ],
+            Role::Cost => &[&[
+                "cost",
+                "unit cost",
+                "cost price",
+                "cost per item",
+                "purchase price",
+                "cogs",
+                "cost of goods sold",
+                "wavwr",
+                "total cost",
+                "line cost",
+            ]],
+            Role::Margin => &[&["margin", "gross profit"]],
+            Role::Order => &[&[
+                "order id",
+                "order number",
+                "order no",
+                "orderid",
+                "invoice",
+                "invoiceno",
+                "invoice no",
+                "invoice number",
+                "invoice id",
+                "document number",
+                "vbeln",
+                "transaction id",
+            ]],
+            Role::Currency => &[&["currency", "currency code", "ccy", "waerk"]],
+            Role::Group => &[],
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = format!("{self:?}").to_lowercase();
+        f.pad(if *self == Role::Order {
+            "order id"
+        } else {
+            &name
+        })
+    }
+}
+
+/// Cost aliases that mean a cost per unit, to be multiplied by the quantity.
+pub fn is_unit_cost(header: &str) -> bool {
+    ["unit cost", "cost price", "cost per item", "purchase price"]
+        .contains(&normalise(header).as_str())
+}
+
+/// Header text in the form the aliases use: no BOM or odd spaces, lower case, punctuation as spaces.
+pub fn normalise(header: &str) -> String {
+    let mapped: String = header
+        .trim_start_matches('\u{feff}')
+        .chars()
+        .map(|c| match c {
+            '_' | '-' | '.' | '/' | '#' | '(' | ')' | '\u{a0}' => ' ',
+            c => c.to_ascii_lowercase(),
+        })
+        .collect();
+    mapped.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// How a role's column was found from the aliases: the tier (0 = best) it matched in.
+#[derive(Debug, Clone)]
+pub enum Found {
+    Alias(usize),
+}
+
+/// Finds the column a flag names: exact, then by normalised name. Lists the columns when absent.
+pub fn by_flag(role: Role, wanted: &str, headers: &[String]) -> Result<usize, String> {
+    headers
+        .iter()
+        .position(|h| h == wanted)
+        .or_else(|| {
+            headers
+                .iter()
+                .position(|h| normalise(h) == normalise(wanted))
+        })
+        .ok_or_else(|| {
+            format!(
+                "{} `{wanted}`: no such column; the columns are {}",
+                role.flag(),
+                list(headers, 0..headers.len())
+            )
+        })
+}
+
+/// Finds a role's column from the aliases: `Ok(None)` when nothing matches, an error when two
+/// columns match equally well.
+pub fn by_alias(role: Role, headers: &[String]) -> Result<Option<(usize, Found)>, String> {
+    let names: Vec<String> = headers.iter().map(|h| normalise(h)).collect();
+    for (tier, aliases) in role.tiers().iter().enumerate() {
+        let hits: Vec<usize> = (0..names.len())
+            .filter(|&i| aliases.contains(&names[i].as_str()))
+            .collect();
+        match hits.len() {
+            0 => continue,
+            1 => return Ok(Some((hits[0], Found::Alias(tier)))),
+            _ => {
+                return Err(format!(
+                    "more than one column could be the {role}: {}; pass {} with the one to use",
+                    list(headers, hits),
+                    role.flag()
+                ))
+            }
+        }
+    }
+    Ok(None)
+}
+
+fn list(headers: &[String], idx: impl IntoIterator<Item = usize>) -> String {
+    idx.into_iter()
+        .map(|i| format!("`{}`", headers[i]))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn h(names: &[&str]) -> Vec<String> {
+        names.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn normalises_like_the_aliases() {
+        assert_eq!(normalise("\u{feff}Created (UTC)"), "created utc");
+        assert_eq!(normalise("Customer_ID"), "customer id");
+    }
+
+    #[test]
+    fn finds_roles_in_real_headers() {
+        let shopify = h(&[
+            "Name",
+            "Email",
+            "Created at",
+            "Paid at",
+            "Subtotal",
+            "Total",
+            "Lineitem quantity",
+        ]);
+        assert_eq!(by_alias(Role::Customer, &shopify).unwrap().unwrap().0, 1);
+        assert_eq!(by_alias(Role::Date, &shopify).unwrap().unwrap().0, 2);
+        assert_eq!(by_alias(Role::Amount, &shopify).unwrap().unwrap().0, 4);
+        let olist = h(&[
+            "order_id",
+            "customer_id",
+            "customer_unique_id",
+            "order_purchase_timestamp",
+        ]);
+        assert_eq!(by_alias(Role::Customer, &olist).unwrap().unwrap().0, 2);
+        assert_eq!(by_alias(Role::Order, &olist).unwrap().unwrap().0, 0);
+    }
+
+    #[test]
+    fn equal_candidates_are_an_error_naming_the_flag() {
+        let err = by_alias(Role::Customer, &h(&["Customer ID", "Account ID"])).unwrap_err();
+        assert!(
+            err.contains("`Customer ID`, `Account ID`") && err.contains("--customer"),
+            "{err}"
+        );
+        assert!(by_alias(Role::Amount, &h(&["a", "b"])).unwrap().is_none());
+    }
+
+    #[test]
+    fn flags_match_exactly_or_normalised_and_list_columns() {
+        let cols = h(&["Kunde", "Datum"]);
+        assert_eq!(by_flag(Role::Customer, "kunde", &cols).unwrap(), 0);
+        let err = by_flag(Role::Amount, "Betrag", &cols).unwrap_err();
+        assert!(err.contains("`Kunde`, `Datum`"), "{err}");
+    }
+}

@@ -1,0 +1,33 @@
+//! `tier`: customer tiering from sales exports. `run` dispatches one subcommand; the layers are
+//! `input` (files to canonical transactions), `analysis` (pure polars), `render` and `output`.
+
+pub mod analysis;
+pub mod cli;
+pub mod commands;
+pub mod input;
+pub mod output;
+pub mod progress;
+pub mod render;
+
+use anyhow::Result;
+use cli::{Cli, Command};
+
+/// An error in how tier was called (a flag value, a missing input): exit code 2.
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+/// Runs one parsed command line.
+pub fn run(cli: Cli) -> Result<()> {
+    progress::init(cli.quiet);
+    match cli.command {
+        Command::Classify(args) => commands::classify::run(&args),
+    }
+}

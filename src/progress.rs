@@ -1,0 +1,80 @@
+//! Everything on stderr that is not an error: the one place that decides whether a progress bar
+//! is drawn (only on a terminal, never with `--quiet` or `TERM=dumb`) and that prints notes.
+
+#![allow(clippy::print_stderr)]
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::fs::File;
+use std::io::{IsTerminal, Read};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+static QUIET: AtomicBool = AtomicBool::new(false);
+
+/// Records `--quiet` once, at start-up.
+pub fn init(quiet: bool) {
+    QUIET.store(quiet, Ordering::Relaxed);
+}
+
+/// Whether notes go to stderr.
+pub fn quiet() -> bool {
+    QUIET.load(Ordering::Relaxed)
+}
+
+fn bars_allowed() -> bool {
+    !quiet()
+        && std::io::stderr().is_terminal()
+        && std::env::var("TERM").map_or(true, |t| t != "dumb")
+}
+
+/// Inputs smaller than this read too fast for a bar to help.
+const BAR_MIN_BYTES: u64 = 32 << 20;
+
+/// A file reader that draws a byte-count bar on a terminal while it is read.
+pub struct Tracked {
+    inner: indicatif::ProgressBarIter<File>,
+}
+
+impl Read for Tracked {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.inner.read(buf)
+    }
+}
+
+impl Drop for Tracked {
+    fn drop(&mut self) {
+        self.inner.progress.finish_and_clear();
+    }
+}
+
+/// Wraps a file so that reading it shows progress when that is wanted.
+pub fn wrap_read(file: File, name: &str) -> Tracked {
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let bar = if bars_allowed() && size >= BAR_MIN_BYTES {
+        let b = ProgressBar::with_draw_target(Some(size), ProgressDrawTarget::stderr_with_hz(10));
+        let style = ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} ({eta})")
+            .expect("valid template")
+            .progress_chars("=> ");
+        b.set_style(style);
+        b.set_message(format!("reading {name}"));
+        b
+    } else {
+        ProgressBar::hidden()
+    };
+    Tracked {
+        inner: bar.wrap_read(file),
+    }
+}
+
+/// A note for a person (e.g. the short summary after a table); dropped with `--quiet`.
+pub fn note(text: &str) {
+    if !quiet() {
+        eprintln!("{text}");
+    }
+}
+
+/// Lines the user asked for explicitly (`--explain`): printed even with `--quiet`.
+pub fn explain(lines: &[String]) {
+    for l in lines {
+        eprintln!("tier: {l}");
+    }
+}

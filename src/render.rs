@@ -1,0 +1,230 @@
+//! The one renderer: a DataFrame (or serialisable summary) to any writer as a table, CSV, TSV,
+//! JSON, NDJSON or Parquet. Machine formats are never localised: `.` decimals, ISO dates, no
+//! thousands separators. Knows nothing about which analysis made the frame.
+
+use anyhow::Result;
+use comfy_table::{presets, CellAlignment, ContentArrangement, Table};
+use polars::prelude::*;
+use serde::Serialize;
+use std::io::Write;
+
+/// An output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Csv,
+    Tsv,
+    Json,
+    Ndjson,
+    Parquet,
+}
+
+impl Format {
+    /// The format a file extension implies.
+    pub fn from_extension(ext: &str) -> Option<Format> {
+        Some(match ext.to_ascii_lowercase().as_str() {
+            "csv" => Format::Csv,
+            "tsv" | "tab" => Format::Tsv,
+            "json" => Format::Json,
+            "ndjson" | "jsonl" => Format::Ndjson,
+            "parquet" | "pq" => Format::Parquet,
+            "txt" => Format::Table,
+            _ => return None,
+        })
+    }
+}
+
+/// A cell as display text: empty for null, ISO for dates, shortest round-trip for floats.
+fn cell_text(v: &AnyValue) -> String {
+    match v {
+        AnyValue::Null => String::new(),
+        AnyValue::String(s) => s.to_string(),
+        AnyValue::StringOwned(s) => s.to_string(),
+        AnyValue::Date(d) => crate::input::iso_date(*d),
+        AnyValue::Float64(f) => f.to_string(),
+        AnyValue::Float32(f) => f.to_string(),
+        other => other.to_string(),
+    }
+}
+
+fn cell_json(v: &AnyValue) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        AnyValue::Null => Value::Null,
+        AnyValue::Boolean(b) => Value::Bool(*b),
+        AnyValue::Float64(f) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
+        AnyValue::Float32(f) => {
+            serde_json::Number::from_f64(*f as f64).map_or(Value::Null, Value::Number)
+        }
+        v if v.is_integer() => v
+            .extract::<i64>()
+            .map_or(Value::Null, |i| Value::Number(i.into())),
+        v => Value::String(cell_text(v)),
+    }
+}
+
+/// Writes a frame in `format`.
+pub fn frame(df: &mut DataFrame, format: Format, w: &mut dyn Write) -> Result<()> {
+    df.rechunk_mut();
+    match format {
+        Format::Table => table(df, w),
+        Format::Csv => delimited(df, b',', w),
+        Format::Tsv => delimited(df, b'\t', w),
+        Format::Json => json_rows(df, w),
+        Format::Ndjson => ndjson_rows(df, w),
+        Format::Parquet => {
+            ParquetWriter::new(w).finish(df)?;
+            Ok(())
+        }
+    }
+}
+
+fn table(df: &DataFrame, w: &mut dyn Write) -> Result<()> {
+    let mut t = Table::new();
+    t.load_preset(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Disabled);
+    t.force_no_tty();
+    t.set_header(df.get_column_names().iter().map(|s| s.to_string()));
+    for row in 0..df.height() {
+        t.add_row(
+            df.columns()
+                .iter()
+                .map(|c| cell_text(&c.get(row).unwrap_or(AnyValue::Null))),
+        );
+    }
+    for (i, c) in df.columns().iter().enumerate() {
+        if c.dtype().is_primitive_numeric() {
+            if let Some(column) = t.column_mut(i) {
+                column.set_cell_alignment(CellAlignment::Right);
+            }
+        }
+    }
+    writeln!(w, "{t}")?;
+    Ok(())
+}
+
+fn delimited(df: &DataFrame, delimiter: u8, w: &mut dyn Write) -> Result<()> {
+    let mut out = csv::WriterBuilder::new()
+        .delimiter(delimiter)
+        .from_writer(w);
+    out.write_record(df.get_column_names().iter().map(|s| s.as_str()))?;
+    for row in 0..df.height() {
+        out.write_record(
+            df.columns()
+                .iter()
+                .map(|c| cell_text(&c.get(row).unwrap_or(AnyValue::Null))),
+        )?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn row_object(df: &DataFrame, row: usize) -> serde_json::Map<String, serde_json::Value> {
+    df.columns()
+        .iter()
+        .map(|c| {
+            (
+                c.name().to_string(),
+                cell_json(&c.get(row).unwrap_or(AnyValue::Null)),
+            )
+        })
+        .collect()
+}
+
+fn json_rows(df: &DataFrame, w: &mut dyn Write) -> Result<()> {
+    write!(w, "[")?;
+    for row in 0..df.height() {
+        let sep = if row == 0 { "\n  " } else { ",\n  " };
+        write!(w, "{sep}{}", serde_json::Value::Object(row_object(df, row)))?;
+    }
+    writeln!(w, "{}]", if df.height() == 0 { "" } else { "\n" })?;
+    Ok(())
+}
+
+fn ndjson_rows(df: &DataFrame, w: &mut dyn Write) -> Result<()> {
+    for row in 0..df.height() {
+        writeln!(w, "{}", serde_json::Value::Object(row_object(df, row)))?;
+    }
+    Ok(())
+}
+
+/// Writes a serialisable value: pretty JSON, or one compact line per item for NDJSON.
+pub fn object<T: Serialize>(
+    value: &T,
+    items: &[impl Serialize],
+    format: Format,
+    w: &mut dyn Write,
+) -> Result<()> {
+    if format == Format::Ndjson {
+        for item in items {
+            writeln!(w, "{}", serde_json::to_string(item)?)?;
+        }
+    } else {
+        serde_json::to_writer_pretty(&mut *w, value)?;
+        writeln!(w)?;
+    }
+    Ok(())
+}
+
+/// Writes titled frames one after another, for a human reading a terminal.
+pub fn sections(parts: &mut [(String, DataFrame)], w: &mut dyn Write) -> Result<()> {
+    for (i, (title, df)) in parts.iter_mut().enumerate() {
+        if i > 0 {
+            writeln!(w)?;
+        }
+        writeln!(w, "{title}")?;
+        frame(df, Format::Table, w)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> DataFrame {
+        let d = Column::new("d".into(), [0i32, 365])
+            .cast(&DataType::Date)
+            .unwrap();
+        let mut df =
+            df!("c" => ["a,b", "x"], "v" => [1.5f64, 2.0], "n" => [Some(1i64), None]).unwrap();
+        df.with_column(d).unwrap();
+        df
+    }
+
+    fn render(format: Format) -> String {
+        let mut buf = Vec::new();
+        frame(&mut sample(), format, &mut buf).unwrap();
+        String::from_utf8(buf).unwrap()
+    }
+
+    #[test]
+    fn csv_quotes_and_formats_cells() {
+        assert_eq!(
+            render(Format::Csv),
+            "c,v,n,d\n\"a,b\",1.5,1,1970-01-01\nx,2,,1971-01-01\n"
+        );
+        assert!(render(Format::Tsv).starts_with("c\tv\tn\td\n"));
+    }
+
+    #[test]
+    fn json_is_typed_data() {
+        let v: serde_json::Value = serde_json::from_str(&render(Format::Json)).unwrap();
+        assert_eq!(v[0]["v"], 1.5);
+        assert_eq!(v[1]["n"], serde_json::Value::Null);
+        assert_eq!(v[1]["d"], "1971-01-01");
+        assert_eq!(render(Format::Ndjson).lines().count(), 2);
+    }
+
+    #[test]
+    fn table_has_header_and_rows() {
+        let t = render(Format::Table);
+        assert!(t.contains("a,b") && t.contains("1971-01-01"), "{t}");
+    }
+
+    #[test]
+    fn formats_follow_extensions() {
+        assert_eq!(Format::from_extension("PARQUET"), Some(Format::Parquet));
+        assert_eq!(Format::from_extension("xlsx"), None);
+    }
+}

@@ -1,0 +1,313 @@
+//! `tier classify` end to end: rows and summary in every format, groups, windows, determinism,
+//! exit codes, and a closed pipe.
+
+use super::*;
+use std::io::{BufRead, BufReader};
+
+fn tiny() -> String {
+    fixture("tiny.csv")
+}
+
+#[test]
+fn classifies_the_tiny_export() {
+    let out = tier(&["classify", &tiny()]).ok().to_string();
+    let rows = csv_rows(&out);
+    assert_eq!(
+        rows[0],
+        [
+            "customer",
+            "value",
+            "orders",
+            "share",
+            "cum_share",
+            "rank",
+            "abc",
+            "tier",
+            "first_purchase",
+            "last_purchase"
+        ]
+    );
+    assert_eq!(csv_column(&out, "customer"), ["C1", "C2", "C3", "C4"]);
+    assert_eq!(csv_column(&out, "value"), ["600", "200", "150", "50"]);
+    assert_eq!(csv_column(&out, "abc"), ["A", "A", "B", "C"]);
+    assert_eq!(
+        csv_column(&out, "orders"),
+        ["2", "1", "1", "1"],
+        "the return is not an order"
+    );
+    assert_eq!(csv_column(&out, "tier"), ["VIP", "Small", "Small", "Small"]);
+    assert_eq!(csv_column(&out, "cum_share"), ["0.6", "0.8", "0.95", "1"]);
+    assert_eq!(rows[1][8..], ["2024-01-05", "2024-02-01"]);
+}
+
+#[test]
+fn every_output_format() {
+    let t = tiny();
+    let table = tier(&["classify", &t, "--format", "table"])
+        .ok()
+        .to_string();
+    assert!(
+        table.contains("│ C1") && table.contains("cum_share"),
+        "{table}"
+    );
+    let tsv = tier(&["classify", &t, "--format", "tsv"]).ok().to_string();
+    assert!(tsv.starts_with("customer\tvalue\t"), "{tsv}");
+    let json: serde_json::Value =
+        serde_json::from_str(tier(&["classify", &t, "--format", "json"]).ok()).unwrap();
+    assert_eq!(json[0]["customer"], "C1");
+    assert_eq!(json[0]["value"], 600.0);
+    assert_eq!(json[3]["abc"], "C");
+    let nd = tier(&["classify", &t, "--format", "ndjson"])
+        .ok()
+        .to_string();
+    let lines: Vec<serde_json::Value> = nd
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 4);
+    assert_eq!(lines[1]["customer"], "C2");
+}
+
+#[test]
+fn parquet_output_round_trips_as_input() {
+    let dir = temp_dir();
+    let pq = dir.path().join("tiers.parquet").display().to_string();
+    tier(&["classify", &tiny(), "-o", &pq]).ok();
+    let back = tier(&[
+        "classify",
+        &pq,
+        "--customer",
+        "customer",
+        "--date",
+        "last_purchase",
+        "--amount",
+        "value",
+    ]);
+    assert_eq!(csv_column(back.ok(), "value"), ["600", "200", "150", "50"]);
+    let piped = tier(&["classify", &tiny(), "--format", "parquet"]);
+    assert!(piped.ok().starts_with("PAR1"), "parquet may go to a pipe");
+}
+
+#[test]
+fn output_file_format_from_extension_and_atomic() {
+    let dir = temp_dir();
+    let json = dir.path().join("out.json");
+    tier(&["classify", &tiny(), "-o", &json.display().to_string()]).ok();
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 4);
+    let bad = dir.path().join("out.xlsx");
+    tier(&["classify", &tiny(), "-o", &bad.display().to_string()]).fails(2, &["--format"]);
+    // A failing run leaves no file behind, not even a temporary one.
+    let failed = dir.path().join("failed.csv");
+    tier(&[
+        "classify",
+        &fixture("nope.csv"),
+        "-o",
+        &failed.display().to_string(),
+    ])
+    .fails(1, &["nope.csv"]);
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left.len(), 1, "only out.json: {left:?}");
+}
+
+#[test]
+fn summary_as_json_csv_and_table() {
+    let v: serde_json::Value =
+        serde_json::from_str(tier(&["classify", &tiny(), "--summary", "--format", "json"]).ok())
+            .unwrap();
+    assert_eq!(v["customers"], 4);
+    assert_eq!(v["total_value"], 1000.0);
+    assert_eq!(v["customers_for_80pct"], 2);
+    assert_eq!(v["gini"], 0.425);
+    assert_eq!(v["abc"][0]["customers"], 2);
+    assert_eq!(v["abc"][1]["value"], 150.0);
+    assert_eq!(v["tiers"][0]["class"], "VIP");
+    assert_eq!(v["lorenz"].as_array().unwrap().len(), 11);
+    assert_eq!(v["lorenz"][5]["value_share"], 0.2);
+    let csv = tier(&["classify", &tiny(), "--summary"]).ok().to_string();
+    assert!(
+        csv.starts_with("metric,value\n") && csv.contains("\ngini,0.425\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("\nabc.A.customers,2\n") && csv.contains("\nlorenz.100,1\n"),
+        "{csv}"
+    );
+    let table = tier(&["classify", &tiny(), "--summary", "--format", "table"])
+        .ok()
+        .to_string();
+    assert!(
+        table.contains("Gini coefficient") && table.contains("Customer pyramid"),
+        "{table}"
+    );
+}
+
+#[test]
+fn groups_rank_within_each_value() {
+    let out = tier(&[
+        "classify",
+        &repo_file("sample-data/sales.csv"),
+        "--group",
+        "Region",
+    ])
+    .ok()
+    .to_string();
+    let rows = csv_rows(&out);
+    assert_eq!(rows[0][0], "Region");
+    let groups = csv_column(&out, "Region");
+    let ranks = csv_column(&out, "rank");
+    for (i, g) in groups.iter().enumerate() {
+        if i == 0 || groups[i - 1] != *g {
+            assert_eq!(ranks[i], "1", "rank restarts in group {g}");
+        }
+    }
+    let s: serde_json::Value = serde_json::from_str(
+        tier(&[
+            "classify",
+            &repo_file("sample-data/sales.csv"),
+            "--group",
+            "Region",
+            "--summary",
+            "--format",
+            "json",
+        ])
+        .ok(),
+    )
+    .unwrap();
+    assert_eq!(s["group_column"], "Region");
+    assert_eq!(s["groups"].as_array().unwrap().len(), 4);
+}
+
+#[test]
+fn as_of_and_since_cut_the_window() {
+    let out = tier(&["classify", &tiny(), "--as-of", "2024-02-05"])
+        .ok()
+        .to_string();
+    assert_eq!(csv_column(&out, "customer"), ["C1", "C2", "C3"]);
+    let out = tier(&["classify", &tiny(), "--since", "2024-02-01"])
+        .ok()
+        .to_string();
+    assert_eq!(csv_column(&out, "value"), ["150", "100", "50", "-50"]);
+    tier(&[
+        "classify",
+        &tiny(),
+        "--since",
+        "2025-01-01",
+        "--as-of",
+        "2024-01-01",
+    ])
+    .fails(2, &["--since"]);
+    tier(&["classify", &tiny(), "--as-of", "2020-01-01"]).fails(1, &["no transactions"]);
+    tier(&["classify", &tiny(), "--as-of", "someday"]).fails(2, &["someday"]);
+}
+
+#[test]
+fn value_bases() {
+    let sample = repo_file("sample-data/sales.csv");
+    for by in ["revenue", "profit", "quantity", "orders"] {
+        let out = tier(&["classify", &sample, "--by", by]).ok().to_string();
+        assert!(
+            csv_column(&out, "abc").contains(&"C".to_string()),
+            "--by {by}"
+        );
+    }
+    tier(&["classify", &tiny(), "--by", "profit"]).fails(1, &["--cost"]);
+    tier(&["classify", &tiny(), "--by", "quantity"]).fails(1, &["--quantity"]);
+}
+
+#[test]
+fn bad_flag_values_are_usage_errors() {
+    let t = tiny();
+    tier(&["classify", &t, "--abc", "95,80"]).fails(2, &["increasing"]);
+    tier(&["classify", &t, "--tiers", "A:50,B:40"]).fails(2, &["100"]);
+    tier(&["classify", &t, "--format", "xml"]).fails(2, &["xml"]);
+    tier(&["classify", &t, "--bogus"]).fails(2, &["--bogus"]);
+    tier(&["classify", &t, "--returns", "maybe"]).fails(2, &["maybe"]);
+}
+
+#[test]
+fn custom_cut_offs_and_tiers() {
+    let out = tier(&[
+        "classify",
+        &tiny(),
+        "--abc",
+        "50,70",
+        "--tiers",
+        "Gold:50,Lead:50",
+    ])
+    .ok()
+    .to_string();
+    assert_eq!(csv_column(&out, "abc"), ["A", "B", "C", "C"]);
+    assert_eq!(csv_column(&out, "tier"), ["Gold", "Gold", "Lead", "Lead"]);
+}
+
+#[test]
+fn output_is_identical_across_runs_and_thread_counts() {
+    let sample = repo_file("sample-data/sales.csv");
+    let run = |threads: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_tier"))
+            .args(["classify", &sample, "--by", "profit"])
+            .env("POLARS_MAX_THREADS", threads)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        out.stdout
+    };
+    let one = run("1");
+    assert_eq!(one, run("2"));
+    assert_eq!(one, run("2"));
+}
+
+#[test]
+fn a_closed_pipe_is_a_quiet_success() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tier"))
+        .args([
+            "classify",
+            &repo_file("../shared/data/cdnow/cdnow_master.csv"),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("customer,value"));
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
+
+#[test]
+fn cdnow_master_is_classified() {
+    let path = repo_file("../shared/data/cdnow/cdnow_master.csv");
+    let v: serde_json::Value =
+        serde_json::from_str(tier(&["classify", &path, "--summary", "--format", "json"]).ok())
+            .unwrap();
+    assert_eq!(v["customers"], 23570);
+    let classes: u64 = v["abc"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["customers"].as_u64().unwrap())
+        .sum();
+    assert_eq!(classes, 23570);
+    let head = tier(&["classify", &fixture("cdnow_master_head.csv")])
+        .ok()
+        .to_string();
+    assert_eq!(csv_rows(&head)[0][0], "customer");
+}
+
+#[test]
+fn help_has_examples_and_exit_codes() {
+    let help = tier(&["classify", "--help"]).ok().to_string();
+    assert!(
+        help.contains("Examples:") && help.contains("--summary"),
+        "{help}"
+    );
+    assert!(tier(&["--help"]).ok().contains("Exit codes:"));
+}

@@ -1,0 +1,297 @@
+//! The input layer end to end: real export shapes, several files, stdin, and every bad input
+//! with its message and exit code.
+
+use super::*;
+
+fn values(out: &str) -> Vec<(String, String)> {
+    csv_column(out, "customer")
+        .into_iter()
+        .zip(csv_column(out, "value"))
+        .collect()
+}
+
+fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
+    v.iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+}
+
+#[test]
+fn sap_export_with_decimal_comma_and_trailing_minus() {
+    let run = tier(&["classify", &fixture("sap.csv"), "--explain"]);
+    assert_eq!(
+        values(run.ok()),
+        pairs(&[
+            ("0000300", "2000"),
+            ("0000100", "1134.5"),
+            ("0000200", "99.9")
+        ])
+    );
+    for piece in [
+        "`KUNAG`",
+        "`FKDAT`",
+        "day first",
+        "decimal comma",
+        "delimiter `;`",
+    ] {
+        assert!(
+            run.stderr.contains(piece),
+            "explain lacks {piece}: {}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn shopify_export_by_email() {
+    let out = tier(&["classify", &fixture("shopify.csv")])
+        .ok()
+        .to_string();
+    assert_eq!(
+        values(&out),
+        pairs(&[("ann@example.com", "1240"), ("bob@example.com", "19.5")])
+    );
+    assert_eq!(csv_column(&out, "first_purchase")[0], "2025-10-07");
+}
+
+#[test]
+fn uci_export_quantity_times_price() {
+    let run = tier(&["classify", &fixture("uci.csv"), "--explain"]);
+    assert_eq!(
+        values(run.ok()),
+        pairs(&[("17850", "46.74"), ("12583", "30"), ("13047", "26.58")])
+    );
+    assert!(
+        run.stderr.contains("1 without a customer id"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("`Quantity` × `UnitPrice`"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("month first"), "{}", run.stderr);
+    let excl = tier(&[
+        "classify",
+        &fixture("uci.csv"),
+        "--returns",
+        "exclude",
+        "--explain",
+    ]);
+    assert!(values(excl.ok()).contains(&("13047".into(), "54.08".into())));
+    assert!(
+        excl.stderr.contains("1 negative lines (--returns exclude)"),
+        "{}",
+        excl.stderr
+    );
+}
+
+#[test]
+fn several_files_read_as_one_and_stdin() {
+    let t = fixture("tiny.csv");
+    let out = tier(&["classify", &t, &t]).ok().to_string();
+    assert_eq!(csv_column(&out, "value"), ["1200", "400", "300", "100"]);
+    let data = std::fs::read(&t).unwrap();
+    let piped = tier_in(&["classify", "-"], Some(&data));
+    assert_eq!(csv_column(piped.ok(), "value"), ["600", "200", "150", "50"]);
+    let implicit = tier_in(&["classify"], Some(&data));
+    assert_eq!(
+        csv_column(implicit.ok(), "customer"),
+        ["C1", "C2", "C3", "C4"]
+    );
+}
+
+#[test]
+fn headers_that_differ_across_files() {
+    let dir = temp_dir();
+    let other = write(
+        dir.path(),
+        "feb.csv",
+        b"order_id,order_date,client_id,amount\n1,2024-01-05,C1,5\n",
+    );
+    tier(&["classify", &fixture("tiny.csv"), &other]).fails(
+        1,
+        &["feb.csv", "missing [`customer_id`]", "extra [`client_id`]"],
+    );
+}
+
+#[test]
+fn delimiters_bom_and_footer_lines() {
+    let dir = temp_dir();
+    let rows = "customer|date|total\nA|2024-01-01|10\nB|2024-01-02|30\n";
+    assert_eq!(
+        csv_column(
+            tier(&["classify", &write(dir.path(), "p.csv", rows.as_bytes())]).ok(),
+            "customer"
+        ),
+        ["B", "A"]
+    );
+    let tab = rows.replace('|', "\t");
+    let tsv = write(dir.path(), "t.tsv", tab.as_bytes());
+    let run = tier(&[
+        "classify",
+        &tsv,
+        "--customer",
+        "customer",
+        "--date",
+        "date",
+        "--amount",
+        "total",
+    ]);
+    assert_eq!(csv_column(run.ok(), "value"), ["30", "10"]);
+    let bom = "\u{feff}customer id;date;amount\nA;2024-01-01;1,5\n";
+    assert_eq!(
+        csv_column(
+            tier(&["classify", &write(dir.path(), "b.csv", bom.as_bytes())]).ok(),
+            "value"
+        ),
+        ["1.5"]
+    );
+    let sf = "Account ID,Close Date,Amount\nA1,2024-01-05,100\nA2,2024-01-06,50\n\"Grand Totals (2 records)\"\n\"Confidential Information - Do Not Distribute\"\n";
+    assert_eq!(
+        csv_column(
+            tier(&["classify", &write(dir.path(), "sf.csv", sf.as_bytes())]).ok(),
+            "customer"
+        ),
+        ["A1", "A2"]
+    );
+}
+
+#[test]
+fn ambiguous_columns_and_dates_ask_for_a_flag() {
+    let dir = temp_dir();
+    let two = write(
+        dir.path(),
+        "two.csv",
+        b"Customer ID,Account ID,Date,Amount\n1,2,2024-01-01,5\n",
+    );
+    tier(&["classify", &two]).fails(1, &["`Customer ID`, `Account ID`", "--customer"]);
+    tier(&["classify", &two, "--customer", "Account ID"]).ok();
+    let dates = write(
+        dir.path(),
+        "d.csv",
+        b"customer,date,amount\nA,1/2/2024,5\nB,3/4/2024,6\n",
+    );
+    tier(&["classify", &dates]).fails(1, &["--dayfirst", "`date`"]);
+    let out = tier(&["classify", &dates, "--dayfirst"]).ok().to_string();
+    assert_eq!(
+        csv_column(&out, "first_purchase"),
+        ["2024-04-03", "2024-02-01"]
+    );
+    let none = write(dir.path(), "n.csv", b"who,when,how much\nA,2024-01-01,5\n");
+    tier(&["classify", &none]).fails(
+        1,
+        &[
+            "no customer column",
+            "`who`, `when`, `how much`",
+            "--customer",
+        ],
+    );
+}
+
+#[test]
+fn mixed_currencies_are_refused() {
+    let dir = temp_dir();
+    let f = write(
+        dir.path(),
+        "c.csv",
+        b"customer,date,amount,currency\nA,2024-01-01,5,EUR\nB,2024-01-01,5,USD\n",
+    );
+    tier(&["classify", &f]).fails(1, &["mixes currencies", "`EUR`", "`USD`"]);
+}
+
+#[test]
+fn bad_inputs_name_file_line_column_and_value() {
+    let dir = temp_dir();
+    let d = dir.path();
+    let head = "customer,date,amount\n";
+    let cases: Vec<(String, Vec<&str>)> = vec![
+        (fixture("missing.csv"), vec!["cannot open", "missing.csv"]),
+        (write(d, "empty.csv", b""), vec!["empty.csv` is empty"]),
+        (
+            write(d, "header.csv", head.as_bytes()),
+            vec!["header but no data rows"],
+        ),
+        (
+            write(
+                d,
+                "date.csv",
+                format!("{head}A,2024-01-01,5\nB,2024-02-30,5\n").as_bytes(),
+            ),
+            vec!["date.csv`: line 3, column `date`", "`2024-02-30`"],
+        ),
+        (
+            write(
+                d,
+                "amount.csv",
+                format!("{head}A,2024-01-01,\"12,5O\"\n").as_bytes(),
+            ),
+            vec!["line 2, column `amount`", "cannot read `12,5O` as a number"],
+        ),
+        (
+            write(
+                d,
+                "ragged.csv",
+                format!("{head}A,2024-01-01,5\nB,2024-01-02,5,7\n").as_bytes(),
+            ),
+            vec!["line 3 has 4 fields but the header has 3"],
+        ),
+        (
+            write(
+                d,
+                "quote.csv",
+                format!("{head}A,2024-01-01,5\n\"B,2024-01-02,5\nC,2024-01-03,6\n").as_bytes(),
+            ),
+            vec!["line 3", "never closed"],
+        ),
+        (
+            write(d, "binary.csv", b"\x00\x01\x02garbage\xff"),
+            vec!["looks binary"],
+        ),
+        (
+            write(d, "utf16.csv", b"\xff\xfec\x00u\x00"),
+            vec!["UTF-16", "iconv"],
+        ),
+        (write(d, "zip.csv", b"PK\x03\x04rest"), vec!["Excel"]),
+        (
+            write(d, "nodate.csv", format!("{head}A,,5\n").as_bytes()),
+            vec!["line 2, column `date`: the date is empty"],
+        ),
+    ];
+    for (path, pieces) in cases {
+        tier(&["classify", &path]).fails(1, &pieces);
+    }
+    tier(&["classify", &fixture("tiny.csv"), "--amount", "Betrag"])
+        .fails(1, &["--amount `Betrag`", "`customer_id`"]);
+    tier(&["classify", d.to_str().unwrap()]).fails(1, &["directory"]);
+}
+
+#[test]
+fn parquet_column_of_the_wrong_type() {
+    let dir = temp_dir();
+    let pq = dir.path().join("t.parquet").display().to_string();
+    tier(&["classify", &fixture("tiny.csv"), "-o", &pq]).ok();
+    tier(&[
+        "classify",
+        &pq,
+        "--customer",
+        "customer",
+        "--date",
+        "first_purchase",
+        "--amount",
+        "last_purchase",
+    ])
+    .fails(1, &["column `last_purchase` has type date", "amount"]);
+    tier(&[
+        "classify",
+        &pq,
+        "--customer",
+        "customer",
+        "--date",
+        "rank",
+        "--amount",
+        "value",
+    ])
+    .fails(1, &["row 1, column `rank`", "cannot read `1` as a date"]);
+}
