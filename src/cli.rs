@@ -54,7 +54,8 @@ pub struct InputArgs {
     /// Column with the order or invoice id (orders are counted by it; else by purchase day).
     #[arg(long, value_name = "COLUMN")]
     pub order: Option<String>,
-    /// Column with the cost of the line (needed for --by profit).
+    /// Column with the cost (needed for --by profit): a line total, or per unit when named so
+    /// (`Unit Cost`, `Cost per item`), then multiplied by the quantity.
     #[arg(long, value_name = "COLUMN")]
     pub cost: Option<String>,
     /// Force a date format, in chrono's syntax, e.g. `%d %b %Y`.

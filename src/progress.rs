@@ -72,6 +72,13 @@ pub fn note(text: &str) {
     }
 }
 
+/// A note for a person watching a terminal; silent when stderr is a file or pipe, or `--quiet`.
+pub fn terminal_note(text: &str) {
+    if !quiet() && std::io::stderr().is_terminal() {
+        eprintln!("{text}");
+    }
+}
+
 /// Lines the user asked for explicitly (`--explain`): printed even with `--quiet`.
 pub fn explain(lines: &[String]) {
     for l in lines {

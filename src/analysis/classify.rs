@@ -69,7 +69,8 @@ fn keys(p: &Params) -> Vec<Expr> {
 }
 
 /// Purchases per customer: distinct orders (or purchase days without an order id) whose net
-/// value is positive. Returns and fully refunded orders are not purchases.
+/// value is positive, with the first and last purchase date (an order is dated by its first
+/// line). Returns and fully refunded orders are not purchases.
 pub fn orders(tx: LazyFrame, keys: &[Expr], has_order: bool) -> LazyFrame {
     let order_key = if has_order {
         col(col::ORDER)
@@ -79,13 +80,21 @@ pub fn orders(tx: LazyFrame, keys: &[Expr], has_order: bool) -> LazyFrame {
     let mut by = keys.to_vec();
     by.push(order_key);
     tx.group_by(by)
-        .agg([col(col::AMOUNT).sum().alias("net")])
+        .agg([
+            col(col::AMOUNT).sum().alias("net"),
+            col(col::DATE).min().alias("day"),
+        ])
         .filter(col("net").gt(lit(0)))
         .group_by(keys)
-        .agg([len().cast(DataType::Int64).alias("orders")])
+        .agg([
+            len().cast(DataType::Int64).alias("orders"),
+            col("day").min().alias("first_purchase"),
+            col("day").max().alias("last_purchase"),
+        ])
 }
 
-/// One row per customer (per group): exact value units, orders, first and last purchase.
+/// One row per customer (per group): exact value units, orders, first and last purchase
+/// (empty for a customer whose window holds only returns).
 pub fn per_customer(tx: &DataFrame, p: &Params) -> PolarsResult<DataFrame> {
     let units = match p.by {
         Basis::Revenue | Basis::Orders => col(col::AMOUNT).sum(),
@@ -110,11 +119,11 @@ pub fn per_customer(tx: &DataFrame, p: &Params) -> PolarsResult<DataFrame> {
         }
     };
     let k = keys(p);
-    let base = tx.clone().lazy().group_by(k.clone()).agg([
-        units.alias(UNITS),
-        col(col::DATE).min().alias("first_purchase"),
-        col(col::DATE).max().alias("last_purchase"),
-    ]);
+    let base = tx
+        .clone()
+        .lazy()
+        .group_by(k.clone())
+        .agg([units.alias(UNITS)]);
     let joined = base
         .join(
             orders(tx.clone().lazy(), &k, has(tx, col::ORDER)),

@@ -123,15 +123,27 @@ pub fn run(args: &ClassifyArgs) -> Result<()> {
     Ok(())
 }
 
+/// The JSON shape of a grouped summary.
+#[derive(serde::Serialize)]
+struct Grouped<'a> {
+    group_column: Option<&'a str>,
+    groups: &'a [Summary],
+}
+
 fn write_summary(out: &Output, summaries: &[Summary], group: Option<&str>) -> Result<()> {
     out.write(|w, format| match format {
-        Format::Json | Format::Ndjson => {
-            let value = match summaries {
-                [one] if group.is_none() => serde_json::to_value(one)?,
-                all => serde_json::json!({ "group_column": group, "groups": all }),
-            };
-            render::object(&value, summaries, format, w)
-        }
+        Format::Json | Format::Ndjson => match (summaries, group) {
+            ([one], None) => render::object(one, summaries, format, w),
+            (all, _) => render::object(
+                &Grouped {
+                    group_column: group,
+                    groups: all,
+                },
+                all,
+                format,
+                w,
+            ),
+        },
         Format::Table => render::sections(&mut summary_sections(summaries)?, w),
         _ => {
             let mut df = pareto::metrics_frame(summaries)?;

@@ -63,6 +63,14 @@ pub fn load_window(args: &InputArgs, period: &PeriodArgs, group: Option<&str>) -
         ));
         lines.push(format!(" analysed: {} rows", kept.height()));
         progress::explain(&lines);
+    } else {
+        let r = &loaded.report;
+        if r.no_customer + r.returns_dropped > 0 {
+            progress::terminal_note(&format!(
+                "tier: note: dropped {} rows without a customer id and {} excluded returns (--explain tells more)",
+                r.no_customer, r.returns_dropped
+            ));
+        }
     }
     if kept.height() == 0 {
         anyhow::bail!(

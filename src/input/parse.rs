@@ -3,7 +3,7 @@
 
 use super::dates::{self, DateFormat, OrderEvidence};
 use super::numbers::{self, Decimal, DecimalEvidence};
-use super::roles::{self, Found, Role};
+use super::roles::{self, Role};
 use super::table::{Place, RawTable};
 use super::{col, InputOptions, LoadReport, Returns};
 use anyhow::{anyhow, bail, Result};
@@ -28,8 +28,9 @@ pub fn map_roles(opts: &InputOptions, headers: &[String]) -> Result<Vec<Mapped>,
             )),
             None if role == Role::Group => None,
             None if role == Role::Price && out.iter().any(|m| m.role == Role::Amount) => None,
-            None => roles::by_alias(role, headers)?
-                .map(|(i, Found::Alias(t))| (i, format!("detected, alias tier {}", t + 1))),
+            None => {
+                roles::by_alias(role, headers)?.map(|i| (i, "detected from the header".to_string()))
+            }
         };
         if let Some((index, mut how)) = found {
             if role == Role::Cost && roles::is_unit_cost(&headers[index]) {

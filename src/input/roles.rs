@@ -225,12 +225,6 @@ pub fn normalise(header: &str) -> String {
     mapped.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// How a role's column was found from the aliases: the tier (0 = best) it matched in.
-#[derive(Debug, Clone)]
-pub enum Found {
-    Alias(usize),
-}
-
 /// Finds the column a flag names: exact, then by normalised name. Lists the columns when absent.
 pub fn by_flag(role: Role, wanted: &str, headers: &[String]) -> Result<usize, String> {
     headers
@@ -252,15 +246,15 @@ pub fn by_flag(role: Role, wanted: &str, headers: &[String]) -> Result<usize, St
 
 /// Finds a role's column from the aliases: `Ok(None)` when nothing matches, an error when two
 /// columns match equally well.
-pub fn by_alias(role: Role, headers: &[String]) -> Result<Option<(usize, Found)>, String> {
+pub fn by_alias(role: Role, headers: &[String]) -> Result<Option<usize>, String> {
     let names: Vec<String> = headers.iter().map(|h| normalise(h)).collect();
-    for (tier, aliases) in role.tiers().iter().enumerate() {
+    for aliases in role.tiers() {
         let hits: Vec<usize> = (0..names.len())
             .filter(|&i| aliases.contains(&names[i].as_str()))
             .collect();
         match hits.len() {
             0 => continue,
-            1 => return Ok(Some((hits[0], Found::Alias(tier)))),
+            1 => return Ok(Some(hits[0])),
             _ => {
                 return Err(format!(
                     "more than one column could be the {role}: {}; pass {} with the one to use",
@@ -305,17 +299,17 @@ mod tests {
             "Total",
             "Lineitem quantity",
         ]);
-        assert_eq!(by_alias(Role::Customer, &shopify).unwrap().unwrap().0, 1);
-        assert_eq!(by_alias(Role::Date, &shopify).unwrap().unwrap().0, 2);
-        assert_eq!(by_alias(Role::Amount, &shopify).unwrap().unwrap().0, 4);
+        assert_eq!(by_alias(Role::Customer, &shopify).unwrap().unwrap(), 1);
+        assert_eq!(by_alias(Role::Date, &shopify).unwrap().unwrap(), 2);
+        assert_eq!(by_alias(Role::Amount, &shopify).unwrap().unwrap(), 4);
         let olist = h(&[
             "order_id",
             "customer_id",
             "customer_unique_id",
             "order_purchase_timestamp",
         ]);
-        assert_eq!(by_alias(Role::Customer, &olist).unwrap().unwrap().0, 2);
-        assert_eq!(by_alias(Role::Order, &olist).unwrap().unwrap().0, 0);
+        assert_eq!(by_alias(Role::Customer, &olist).unwrap().unwrap(), 2);
+        assert_eq!(by_alias(Role::Order, &olist).unwrap().unwrap(), 0);
     }
 
     #[test]

@@ -38,6 +38,11 @@ fn classifies_the_tiny_export() {
     assert_eq!(csv_column(&out, "tier"), ["VIP", "Small", "Small", "Small"]);
     assert_eq!(csv_column(&out, "cum_share"), ["0.6", "0.8", "0.95", "1"]);
     assert_eq!(rows[1][8..], ["2024-01-05", "2024-02-01"]);
+    assert_eq!(
+        rows[2][8..],
+        ["2024-01-06", "2024-01-06"],
+        "C2's return on 2024-03-01 is no purchase"
+    );
 }
 
 #[test]

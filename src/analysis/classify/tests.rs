@@ -166,6 +166,16 @@ fn orders_count_positive_purchase_days_only() {
         .into_no_null_iter()
         .collect();
     assert_eq!(orders, [2, 1], "day 2 is a return, not a purchase");
+    let last = out
+        .column("last_purchase")
+        .unwrap()
+        .cast(&DataType::Int32)
+        .unwrap();
+    assert_eq!(
+        last.i32().unwrap().get(0),
+        Some(1),
+        "the last purchase is not the return"
+    );
     let mut p = params();
     p.by = Basis::Orders;
     let by_orders = classify(&tx(&[("a", 0, 100), ("a", 1, 100), ("b", 5, 900)]), &p).unwrap();
