@@ -69,9 +69,16 @@ fn sign_and_body(cell: &str) -> (bool, &str) {
 }
 
 impl DecimalEvidence {
-    /// Looks at one cell; ambiguous cells such as `1,234` or `1.234` add nothing.
+    /// Looks at one cell; ambiguous cells such as `1,234` or `1.234` add nothing, and neither
+    /// do malformed ones (`12,5O`), which fail later with their own line.
     pub fn observe(&mut self, cell: &str) {
         let (_, body) = sign_and_body(cell);
+        if !body
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '\'') || is_space(c))
+        {
+            return;
+        }
         let (commas, points) = (body.matches(',').count(), body.matches('.').count());
         let after = |sep: char| body.rsplit(sep).next().map_or(0, str::len);
         let style = match (commas, points) {
@@ -201,6 +208,8 @@ mod tests {
         e.observe("1,234.50");
         e.observe("1.234");
         assert_eq!(e.decide().unwrap(), Decimal::Point);
+        e.observe("12,5O");
+        assert_eq!(e.decide().unwrap(), Decimal::Point, "garbage does not vote");
         e.observe("3,25");
         assert!(e.decide().is_err());
     }
