@@ -2,6 +2,9 @@
 //! subcommand (input, period, output). Value parsers here turn bad flag values into usage errors.
 
 use crate::commands::classify::ClassifyArgs;
+use crate::commands::profile::ProfileArgs;
+use crate::commands::rfm::RfmArgs;
+use crate::config::Loaded;
 use crate::input::{DayOrder, InputOptions, Returns, Role};
 use crate::render::Format;
 use clap::{Args, Parser, Subcommand};
@@ -12,7 +15,7 @@ const EXIT_CODES: &str = "Exit codes:
   1  a data or runtime error: unreadable file, bad value, missing column
   2  a usage error: unknown flag, invalid flag value";
 
-/// Customer tiering from sales exports: ABC, 80/20 and the customer pyramid.
+/// Customer tiering from sales exports: ABC, 80/20, the customer pyramid, RFM and key-customer cards.
 #[derive(Debug, Parser)]
 #[command(name = "tier", version, after_long_help = EXIT_CODES, propagate_version = true)]
 pub struct Cli {
@@ -21,16 +24,26 @@ pub struct Cli {
     /// Show no progress bar and no notes on stderr.
     #[arg(short, long, global = true)]
     pub quiet: bool,
+    /// Read settings from this file [default: ./tier.toml, then ~/.config/tier/tier.toml].
+    #[arg(long, global = true, value_name = "FILE", env = "TIER_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Ignore every tier.toml.
+    #[arg(long, global = true, conflicts_with = "config")]
+    pub no_config: bool,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Rank customers by value: ABC classes, the customer pyramid and the 80/20 summary.
     Classify(ClassifyArgs),
+    /// Recency, frequency and monetary scores with named segments.
+    Rfm(RfmArgs),
+    /// The key-customer card: standing, value, purchases, trend.
+    Profile(ProfileArgs),
 }
 
 /// Where the transactions come from and how to read them.
-#[derive(Debug, Args, Clone)]
+#[derive(Debug, Args, Clone, Default)]
 #[command(next_help_heading = "Input")]
 pub struct InputArgs {
     /// Sales exports (CSV, TSV or Parquet); `-` reads stdin. Several files are read as one table.
@@ -73,54 +86,71 @@ pub struct InputArgs {
     /// Field delimiter of CSV input [default: sniffed among , ; tab |].
     #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
     pub delimiter: Option<u8>,
-    /// Negative lines (returns, credit notes): net them against the customer, or drop them.
-    #[arg(long, value_enum, default_value_t = Returns::Net)]
-    pub returns: Returns,
+    /// Negative lines (returns, credit notes): net them against the customer (default), or drop them.
+    #[arg(long, value_enum)]
+    pub returns: Option<Returns>,
     /// Print on stderr how the input was read: files, columns, formats, rows dropped and why.
     #[arg(long)]
     pub explain: bool,
 }
 
 impl InputArgs {
-    /// The input layer's options, with an extra grouping column when the analysis wants one.
-    pub fn options(&self, group: Option<&str>) -> InputOptions {
-        let mut columns = std::collections::BTreeMap::new();
+    /// The input layer's options: flags first, then `[columns]` and `[input]` of the config,
+    /// with an extra grouping column when the analysis wants one.
+    pub fn options(&self, group: Option<&str>, cfg: &Loaded) -> anyhow::Result<InputOptions> {
+        let c = &cfg.config.columns;
         let named = [
-            (Role::Customer, &self.customer),
-            (Role::Date, &self.date),
-            (Role::Amount, &self.amount),
-            (Role::Quantity, &self.quantity),
-            (Role::Price, &self.price),
-            (Role::Order, &self.order),
-            (Role::Cost, &self.cost),
+            (Role::Customer, &self.customer, &c.customer),
+            (Role::Date, &self.date, &c.date),
+            (Role::Amount, &self.amount, &c.amount),
+            (Role::Quantity, &self.quantity, &c.quantity),
+            (Role::Price, &self.price, &c.price),
+            (Role::Order, &self.order, &c.order),
+            (Role::Cost, &self.cost, &c.cost),
         ];
-        for (role, name) in named {
-            if let Some(n) = name {
+        let mut columns = std::collections::BTreeMap::new();
+        for (role, flag, file) in named {
+            if let Some(n) = flag.as_ref().or(file.as_ref()) {
                 columns.insert(role, n.clone());
             }
         }
         if let Some(g) = group {
             columns.insert(Role::Group, g.to_string());
         }
+        let i = &cfg.config.input;
         let day_order = match (self.dayfirst, self.monthfirst) {
             (true, _) => Some(DayOrder::DayFirst),
             (_, true) => Some(DayOrder::MonthFirst),
-            _ => None,
+            _ => match (i.dayfirst, i.monthfirst) {
+                (Some(true), Some(true)) => {
+                    return Err(cfg.error("input", "dayfirst and monthfirst are both true"))
+                }
+                (Some(true), _) => Some(DayOrder::DayFirst),
+                (_, Some(true)) => Some(DayOrder::MonthFirst),
+                _ => None,
+            },
         };
-        InputOptions {
+        let delimiter = match (self.delimiter, &i.delimiter) {
+            (Some(d), _) => Some(d),
+            (None, Some(d)) => {
+                Some(parse_delimiter(d).map_err(|e| cfg.error("input.delimiter", &e))?)
+            }
+            (None, None) => None,
+        };
+        Ok(InputOptions {
             files: self.files.clone(),
             columns,
-            date_format: self.date_format.clone(),
+            date_format: self.date_format.clone().or_else(|| i.date_format.clone()),
             day_order,
-            decimal_comma: self.decimal_comma,
-            delimiter: self.delimiter,
-            returns: self.returns,
-        }
+            decimal_comma: self.decimal_comma || i.decimal_comma.unwrap_or(false),
+            delimiter,
+            returns: self.returns.or(i.returns).unwrap_or_default(),
+        })
     }
 }
 
 /// The time window of an analysis.
-#[derive(Debug, Args, Clone)]
+#[derive(Debug, Args, Clone, Default)]
 #[command(next_help_heading = "Period")]
 pub struct PeriodArgs {
     /// Analyse transactions up to this date (YYYY-MM-DD) [default: the last date in the data].
@@ -132,7 +162,7 @@ pub struct PeriodArgs {
 }
 
 /// Where and how results are written.
-#[derive(Debug, Args, Clone)]
+#[derive(Debug, Args, Clone, Default)]
 #[command(next_help_heading = "Output")]
 pub struct OutputArgs {
     /// Output format [default: table on a terminal, CSV otherwise, or from the -o extension].
@@ -147,7 +177,7 @@ fn parse_date(s: &str) -> Result<i32, String> {
     crate::input::parse_date_flag(s)
 }
 
-fn parse_delimiter(s: &str) -> Result<u8, String> {
+pub fn parse_delimiter(s: &str) -> Result<u8, String> {
     match s {
         "tab" | "\\t" | "\t" => Ok(b'\t'),
         s if s.len() == 1 && s.is_ascii() => Ok(s.as_bytes()[0]),

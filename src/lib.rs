@@ -4,6 +4,7 @@
 pub mod analysis;
 pub mod cli;
 pub mod commands;
+pub mod config;
 pub mod input;
 pub mod output;
 pub mod progress;
@@ -27,7 +28,10 @@ impl std::error::Error for UsageError {}
 /// Runs one parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
     progress::init(cli.quiet);
+    let cfg = config::load(cli.config.as_deref(), cli.no_config)?;
     match cli.command {
-        Command::Classify(args) => commands::classify::run(&args),
+        Command::Classify(args) => commands::classify::run(&args, &cfg),
+        Command::Rfm(args) => commands::rfm::run(&args, &cfg),
+        Command::Profile(args) => commands::profile::run(&args, &cfg),
     }
 }

@@ -131,6 +131,15 @@ fn row_object(df: &DataFrame, row: usize) -> serde_json::Map<String, serde_json:
         .collect()
 }
 
+/// A frame as a JSON array of row objects, for embedding in a larger document.
+pub fn frame_json(df: &DataFrame) -> serde_json::Value {
+    serde_json::Value::Array(
+        (0..df.height())
+            .map(|r| serde_json::Value::Object(row_object(df, r)))
+            .collect(),
+    )
+}
+
 fn json_rows(df: &DataFrame, w: &mut dyn Write) -> Result<()> {
     write!(w, "[")?;
     for row in 0..df.height() {
@@ -149,7 +158,7 @@ fn ndjson_rows(df: &DataFrame, w: &mut dyn Write) -> Result<()> {
 }
 
 /// Writes a serialisable value: pretty JSON, or one compact line per item for NDJSON.
-pub fn object<T: Serialize>(
+pub fn object<T: Serialize + ?Sized>(
     value: &T,
     items: &[impl Serialize],
     format: Format,
@@ -164,6 +173,26 @@ pub fn object<T: Serialize>(
         writeln!(w)?;
     }
     Ok(())
+}
+
+/// Writes a card: a title, aligned `label  value` lines, then a table.
+pub fn card(
+    title: &str,
+    fields: &[(String, String)],
+    table: &mut DataFrame,
+    w: &mut dyn Write,
+) -> Result<()> {
+    writeln!(w, "{title}")?;
+    let width = fields
+        .iter()
+        .map(|(k, _)| k.chars().count())
+        .max()
+        .unwrap_or(0);
+    for (k, v) in fields {
+        writeln!(w, "  {k:<width$}  {v}")?;
+    }
+    writeln!(w)?;
+    frame(table, Format::Table, w)
 }
 
 /// Writes titled frames one after another, for a human reading a terminal.

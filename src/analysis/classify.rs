@@ -150,22 +150,31 @@ fn require(tx: &DataFrame, name: &str, msg: &str) -> PolarsResult<()> {
 
 /// Sorts customers by value descending, then id ascending (numerically when all ids are numbers).
 pub fn rank_order(df: DataFrame, grouped: bool) -> PolarsResult<DataFrame> {
+    if grouped {
+        rank_order_by(df, &[(col::GROUP, false), (UNITS, true)])
+    } else {
+        rank_order_by(df, &[(UNITS, true)])
+    }
+}
+
+/// Sorts by the given `(column, descending)` keys, then by customer id ascending: numerically
+/// when every id is a number (so `9` comes before `10`), and as text after that.
+pub fn rank_order_by(df: DataFrame, keys: &[(&str, bool)]) -> PolarsResult<DataFrame> {
     let numeric = df
         .column(col::CUSTOMER)?
         .strict_cast(&DataType::UInt64)
         .is_ok();
-    let mut by = vec![col(UNITS), col(col::CUSTOMER)];
-    let mut desc = vec![true, false];
+    let mut by: Vec<Expr> = keys.iter().map(|(k, _)| col(*k)).collect();
+    let mut desc: Vec<bool> = keys.iter().map(|(_, d)| *d).collect();
     if numeric {
-        by.insert(1, col(col::CUSTOMER).cast(DataType::UInt64));
-        desc.insert(1, false);
+        by.push(col(col::CUSTOMER).cast(DataType::UInt64));
+        desc.push(false);
     }
-    if grouped {
-        by.insert(0, col(col::GROUP));
-        desc.insert(0, false);
-    }
+    by.push(col(col::CUSTOMER));
+    desc.push(false);
     let opts = SortMultipleOptions::default()
         .with_order_descending_multi(desc)
+        .with_nulls_last(true)
         .with_maintain_order(true);
     df.lazy().sort_by_exprs(by, opts).collect()
 }

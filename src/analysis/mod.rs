@@ -3,6 +3,9 @@
 
 pub mod classify;
 pub mod pareto;
+pub mod profile;
+pub mod rfm;
+pub mod segments;
 
 use crate::input::col;
 use polars::prelude::*;

@@ -4,6 +4,7 @@
 use crate::analysis::classify::{self, Basis, Params, Tier, UNITS};
 use crate::analysis::pareto::{self, Summary};
 use crate::cli::{InputArgs, OutputArgs, PeriodArgs};
+use crate::config::Loaded;
 use crate::output::Output;
 use crate::render::{self, Format};
 use crate::{commands, progress};
@@ -31,16 +32,17 @@ pub struct ClassifyArgs {
     pub period: PeriodArgs,
     #[command(flatten)]
     pub output: OutputArgs,
-    /// What to rank customers by.
-    #[arg(long, value_enum, default_value_t = Basis::Revenue, help_heading = "Classification")]
-    pub by: Basis,
-    /// ABC cut-offs in percent of cumulative value: A up to the first, B up to the second.
-    #[arg(long, value_name = "A,B", default_value = "80,95", value_parser = parse_abc, help_heading = "Classification")]
-    pub abc: (f64, f64),
-    /// Customer pyramid from the top, NAME:PERCENT of customers, adding up to 100.
-    #[arg(long, value_name = "NAME:PCT,...", default_value = "VIP:1,Major:4,Ordinary:15,Small:80",
-          value_parser = parse_tiers, help_heading = "Classification")]
-    pub tiers: Tiers,
+    /// What to rank customers by [default: revenue].
+    #[arg(long, value_enum, help_heading = "Classification")]
+    pub by: Option<Basis>,
+    /// ABC cut-offs in percent of cumulative value: A up to the first, B up to the second
+    /// [default: 80,95].
+    #[arg(long, value_name = "A,B", value_parser = parse_abc, help_heading = "Classification")]
+    pub abc: Option<(f64, f64)>,
+    /// Customer pyramid from the top, NAME:PERCENT of customers, adding up to 100
+    /// [default: VIP:1,Major:4,Ordinary:15,Small:80].
+    #[arg(long, value_name = "NAME:PCT,...", value_parser = parse_tiers, help_heading = "Classification")]
+    pub tiers: Option<Tiers>,
     /// Rank separately within each value of this column (region, channel, sales rep).
     #[arg(long, value_name = "COLUMN", help_heading = "Classification")]
     pub group: Option<String>,
@@ -94,16 +96,50 @@ pub fn parse_tiers(s: &str) -> Result<Tiers, String> {
     Ok(Tiers(tiers))
 }
 
-/// Runs `tier classify`.
-pub fn run(args: &ClassifyArgs) -> Result<()> {
-    let out = Output::resolve(&args.output)?;
-    let data = commands::load_window(&args.input, &args.period, args.group.as_deref())?;
-    let params = Params {
-        by: args.by,
-        abc: args.abc,
-        tiers: args.tiers.0.clone(),
-        grouped: args.group.is_some(),
+pub const DEFAULT_TIERS: &str = "VIP:1,Major:4,Ordinary:15,Small:80";
+
+/// Classification parameters: flags first, then `[classify]` of the config, then the defaults.
+pub fn resolve_params(
+    by: Option<Basis>,
+    abc: Option<(f64, f64)>,
+    tiers: Option<&Tiers>,
+    grouped: bool,
+    cfg: &Loaded,
+) -> Result<Params> {
+    let c = &cfg.config.classify;
+    let abc = match (abc, &c.abc) {
+        (Some(a), _) => a,
+        (None, Some(text)) => parse_abc(text).map_err(|e| cfg.error("classify.abc", &e))?,
+        (None, None) => (80.0, 95.0),
     };
+    let tiers = match (tiers, &c.tiers) {
+        (Some(t), _) => t.0.clone(),
+        (None, Some(text)) => {
+            parse_tiers(text)
+                .map_err(|e| cfg.error("classify.tiers", &e))?
+                .0
+        }
+        (None, None) => parse_tiers(DEFAULT_TIERS).expect("valid default tiers").0,
+    };
+    Ok(Params {
+        by: by.or(c.by).unwrap_or(Basis::Revenue),
+        abc,
+        tiers,
+        grouped,
+    })
+}
+
+/// Runs `tier classify`.
+pub fn run(args: &ClassifyArgs, cfg: &Loaded) -> Result<()> {
+    let out = Output::resolve(&args.output)?;
+    let params = resolve_params(
+        args.by,
+        args.abc,
+        args.tiers.as_ref(),
+        args.group.is_some(),
+        cfg,
+    )?;
+    let data = commands::load_window(&args.input, &args.period, args.group.as_deref(), cfg)?;
     let classified =
         classify::classify(&data.tx, &params).context("cannot classify the customers")?;
     let summaries = pareto::summarize(&classified, &params)?;

@@ -2,9 +2,12 @@
 //! shares: resolve the inputs, load, fix the as-of date, explain, and cut the time window.
 
 pub mod classify;
+pub mod profile;
+pub mod rfm;
 
 use crate::analysis;
 use crate::cli::{InputArgs, PeriodArgs};
+use crate::config::Loaded;
 use crate::input::{self, iso_date};
 use crate::{progress, UsageError};
 use anyhow::{Context, Result};
@@ -20,8 +23,13 @@ pub struct Windowed {
 
 /// Loads the inputs, resolves `--as-of` (default: last transaction date, never the clock) and
 /// `--since`, prints `--explain`, and keeps the transactions inside the window.
-pub fn load_window(args: &InputArgs, period: &PeriodArgs, group: Option<&str>) -> Result<Windowed> {
-    let mut opts = args.options(group);
+pub fn load_window(
+    args: &InputArgs,
+    period: &PeriodArgs,
+    group: Option<&str>,
+    cfg: &Loaded,
+) -> Result<Windowed> {
+    let mut opts = args.options(group, cfg)?;
     if opts.files.is_empty() {
         if std::io::stdin().is_terminal() {
             return Err(UsageError(

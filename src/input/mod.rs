@@ -13,7 +13,7 @@ mod roles;
 mod source;
 mod table;
 
-pub use dates::{iso as iso_date, parse_flag as parse_date_flag, DayOrder};
+pub use dates::{epoch_days, iso as iso_date, parse_flag as parse_date_flag, DayOrder};
 pub use roles::Role;
 
 use anyhow::{bail, Result};
@@ -32,7 +32,8 @@ pub mod col {
 }
 
 /// What to do with negative lines (returns, credit notes).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Returns {
     /// Net them against the customer's value.
     #[default]

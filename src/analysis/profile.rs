@@ -1,0 +1,235 @@
+//! The key-customer card: standing (ABC class, tier, rank, share, RFM segment), value to date,
+//! purchases, profit, tenure, and value per month for the last 12 months beside the same months a
+//! year before, with the trend. Pure: takes already classified and scored frames.
+//!
+//! Months are rolling months ending at the as-of date: month 0 is (as-of − 1 month, as-of], so a
+//! mid-month as-of date compares periods of equal length. Trend rule, on the last 12 months
+//! against the 12 before: growth above +10% is `growing`, below −10% `declining`, else `steady`;
+//! with nothing in the earlier year it is `growing` when there is value now, else `inactive`.
+
+use crate::input::{col, iso_date};
+use chrono::{Months, NaiveDate};
+use polars::prelude::*;
+use serde::Serialize;
+
+/// One rolling month of the card.
+#[derive(Debug, Serialize, PartialEq)]
+pub struct MonthRow {
+    /// The month the period ends in (`YYYY-MM`).
+    pub month: String,
+    pub value: f64,
+    pub year_before: f64,
+    pub growth_pct: Option<f64>,
+}
+
+/// A customer's card.
+#[derive(Debug, Serialize)]
+pub struct Card {
+    pub customer: String,
+    pub as_of: String,
+    pub abc: String,
+    pub tier: String,
+    pub rank: i64,
+    pub customers: usize,
+    pub value_share: f64,
+    pub rfm: Option<String>,
+    pub segment: Option<String>,
+    pub lifetime_value: f64,
+    pub purchases: i64,
+    pub average_order_value: Option<f64>,
+    pub net_profit: Option<f64>,
+    pub first_purchase: Option<String>,
+    pub last_purchase: Option<String>,
+    pub tenure_days: Option<i64>,
+    pub recency_days: Option<i64>,
+    pub last_12_months: f64,
+    pub previous_12_months: f64,
+    pub growth_pct: Option<f64>,
+    pub trend: String,
+    pub months: Vec<MonthRow>,
+}
+
+fn round(x: f64, decimals: i32) -> f64 {
+    let f = 10f64.powi(decimals);
+    (x * f).round() / f
+}
+
+fn growth(now: i64, before: i64) -> Option<f64> {
+    (before > 0).then(|| round((now - before) as f64 / before as f64 * 100.0, 1))
+}
+
+/// The trend word for the last 12 months (`now`) against the 12 before, in cents.
+pub fn trend(now: i64, before: i64) -> &'static str {
+    match growth(now, before) {
+        Some(g) if g > 10.0 => "growing",
+        Some(g) if g < -10.0 => "declining",
+        Some(_) => "steady",
+        None if now > 0 => "growing",
+        None => "inactive",
+    }
+}
+
+/// Period boundaries: `ends[k]` is the last day of rolling month k (k = 0 ends at as-of).
+fn month_ends(as_of: i32, count: u32) -> Vec<NaiveDate> {
+    let day =
+        NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch") + chrono::Duration::days(as_of as i64);
+    (0..=count)
+        .map(|k| {
+            day.checked_sub_months(Months::new(k))
+                .expect("date in range")
+        })
+        .collect()
+}
+
+/// Cents per rolling month for `count` months back from `as_of`.
+pub fn monthly_cents(dates: &[i32], cents: &[i64], as_of: i32, count: u32) -> Vec<i64> {
+    let ends: Vec<i32> = month_ends(as_of, count)
+        .into_iter()
+        .map(crate::input::epoch_days)
+        .collect();
+    let mut out = vec![0i64; count as usize];
+    for (&d, &c) in dates.iter().zip(cents) {
+        // period k holds ends[k+1] < d <= ends[k]
+        if let Some(k) = (0..count as usize).find(|&k| ends[k + 1] < d && d <= ends[k]) {
+            out[k] += c;
+        }
+    }
+    out
+}
+
+/// What `card` needs besides the transactions.
+pub struct Inputs<'a> {
+    pub tx: &'a DataFrame,
+    /// From `classify::classify` (revenue, profit, ... as configured).
+    pub classified: &'a DataFrame,
+    /// The scored frame of `rfm::rfm`.
+    pub rfm: &'a DataFrame,
+    pub as_of: i32,
+}
+
+fn row_of(df: &DataFrame, id: &str) -> PolarsResult<Option<DataFrame>> {
+    let hit = df
+        .clone()
+        .lazy()
+        .filter(col(col::CUSTOMER).eq(lit(id)))
+        .collect()?;
+    Ok((hit.height() > 0).then_some(hit))
+}
+
+fn text(df: &DataFrame, name: &str) -> PolarsResult<String> {
+    Ok(df.column(name)?.get(0)?.str_value().to_string())
+}
+
+fn day(df: &DataFrame, name: &str) -> PolarsResult<Option<i32>> {
+    let v = df.column(name)?.cast(&DataType::Int32)?;
+    Ok(v.i32()?.get(0))
+}
+
+/// The card of customer `id`, or `None` when it has no transactions in the window.
+pub fn card(inp: &Inputs, id: &str) -> PolarsResult<Option<Card>> {
+    let Some(class) = row_of(inp.classified, id)? else {
+        return Ok(None);
+    };
+    let mine = inp
+        .tx
+        .clone()
+        .lazy()
+        .filter(col(col::CUSTOMER).eq(lit(id)))
+        .collect()?;
+    let dates: Vec<i32> = mine
+        .column(col::DATE)?
+        .cast(&DataType::Int32)?
+        .i32()?
+        .into_no_null_iter()
+        .collect();
+    let cents: Vec<i64> = mine
+        .column(col::AMOUNT)?
+        .i64()?
+        .into_no_null_iter()
+        .collect();
+    let revenue: i64 = cents.iter().sum();
+    let cost: Option<i64> = match mine.column(col::COST) {
+        Ok(c) => Some(c.i64()?.sum().unwrap_or(0)),
+        Err(_) => None,
+    };
+    let scored = row_of(inp.rfm, id)?;
+    let purchases = class.column("orders")?.i64()?.get(0).unwrap_or(0);
+    let (first, last) = (
+        day(&class, "first_purchase")?,
+        day(&class, "last_purchase")?,
+    );
+    let months = monthly_cents(&dates, &cents, inp.as_of, 24);
+    let (now, before): (i64, i64) = (months[..12].iter().sum(), months[12..].iter().sum());
+    let labels = month_ends(inp.as_of, 12);
+    Ok(Some(Card {
+        customer: id.to_string(),
+        as_of: iso_date(inp.as_of),
+        abc: text(&class, "abc")?,
+        tier: text(&class, "tier")?,
+        rank: class.column("rank")?.i64()?.get(0).unwrap_or(0),
+        customers: inp.classified.height(),
+        value_share: class.column("share")?.f64()?.get(0).unwrap_or(0.0),
+        rfm: scored.as_ref().map(|s| text(s, "rfm")).transpose()?,
+        segment: scored.as_ref().map(|s| text(s, "segment")).transpose()?,
+        lifetime_value: revenue as f64 / 100.0,
+        purchases,
+        average_order_value: (purchases > 0)
+            .then(|| round(revenue as f64 / purchases as f64 / 100.0, 2)),
+        net_profit: cost.map(|c| (revenue - c) as f64 / 100.0),
+        first_purchase: first.map(iso_date),
+        last_purchase: last.map(iso_date),
+        tenure_days: first.map(|f| (inp.as_of - f) as i64),
+        recency_days: last.map(|l| (inp.as_of - l) as i64),
+        last_12_months: now as f64 / 100.0,
+        previous_12_months: before as f64 / 100.0,
+        growth_pct: growth(now, before),
+        trend: trend(now, before).to_string(),
+        months: (0..12)
+            .rev()
+            .map(|k| MonthRow {
+                month: labels[k].format("%Y-%m").to_string(),
+                value: months[k] as f64 / 100.0,
+                year_before: months[k + 12] as f64 / 100.0,
+                growth_pct: growth(months[k], months[k + 12]),
+            })
+            .collect(),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::epoch_days;
+
+    fn d(s: &str) -> i32 {
+        epoch_days(NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap())
+    }
+
+    #[test]
+    fn rolling_months_end_at_the_as_of_date() {
+        let as_of = d("2025-03-15");
+        let dates = [
+            d("2025-03-15"),
+            d("2025-02-16"),
+            d("2025-02-15"),
+            d("2024-03-15"),
+            d("2023-03-15"),
+        ];
+        let cents = [100, 200, 400, 800, 1600];
+        let m = monthly_cents(&dates, &cents, as_of, 24);
+        assert_eq!(m[0], 300, "Feb 16 .. Mar 15");
+        assert_eq!(m[1], 400, "Jan 16 .. Feb 15");
+        assert_eq!(m[12], 800, "a year before month 0");
+        assert_eq!(m.iter().sum::<i64>(), 1500, "two years back is outside");
+    }
+
+    #[test]
+    fn trend_rule() {
+        assert_eq!(trend(111, 100), "growing");
+        assert_eq!(trend(110, 100), "steady");
+        assert_eq!(trend(89, 100), "declining");
+        assert_eq!(trend(50, 0), "growing");
+        assert_eq!(trend(0, 0), "inactive");
+        assert_eq!(growth(150, 100), Some(50.0));
+    }
+}

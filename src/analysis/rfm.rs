@@ -1,0 +1,256 @@
+//! RFM: per customer recency (days from the last purchase to the as-of date), frequency
+//! (purchases, as in `classify::orders`) and monetary value (net total, or mean per purchase),
+//! scored 1..N and mapped to a named segment.
+//!
+//! Scoring: thresholds `t_1..t_{N-1}` are the lower quantiles of the measure at k/N (or given by
+//! the user); a value's position is `#{k : t_k < v}`, its score `1 + position` (recency: `N −
+//! position`). Hence equal values get equal scores, a better value never a worse score, and the
+//! score equals `1 + floor(N · share of customers strictly below)`, as balanced as ties allow.
+
+use super::classify::{orders, rank_order_by};
+use super::segments::SegmentMap;
+use crate::input::col;
+use polars::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// How the monetary measure is taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Monetary {
+    /// Net value over the window.
+    #[default]
+    Total,
+    /// Net value per purchase.
+    Mean,
+}
+
+/// Parameters of `rfm`.
+#[derive(Debug, Clone)]
+pub struct Params {
+    pub as_of: i32,
+    pub bins: u32,
+    /// User thresholds for recency, frequency, monetary (N−1 increasing values), else quantiles.
+    pub custom: [Option<Vec<f64>>; 3],
+    pub monetary: Monetary,
+    pub map: SegmentMap,
+}
+
+/// The thresholds that made one measure's scores.
+#[derive(Debug, Clone, Serialize)]
+pub struct Thresholds {
+    pub measure: &'static str,
+    pub source: &'static str,
+    pub values: Vec<f64>,
+    /// The scores that occur in the data, ascending.
+    pub scores_used: Vec<u32>,
+}
+
+impl Thresholds {
+    /// Whether ties left some scores unused.
+    pub fn collapsed(&self, bins: u32) -> bool {
+        self.source == "quantiles" && (self.scores_used.len() as u32) < bins
+    }
+}
+
+/// The scored customers and how they were scored.
+pub struct Rfm {
+    pub frame: DataFrame,
+    pub thresholds: Vec<Thresholds>,
+    /// Customers without a purchase of positive value in the window (segment `No purchase`).
+    pub without_purchase: usize,
+}
+
+pub const MEASURES: [&str; 3] = ["recency_days", "frequency", "monetary"];
+
+/// The segment of customers without a purchase of positive value in the window.
+pub const NO_PURCHASE: &str = "No purchase";
+
+/// Per customer: recency (null without a purchase), frequency, net value in cents.
+pub fn measures(tx: &DataFrame, as_of: i32) -> PolarsResult<DataFrame> {
+    let keys = [col(col::CUSTOMER)];
+    let has_order = tx.schema().contains(col::ORDER);
+    tx.clone()
+        .lazy()
+        .group_by(keys.clone())
+        .agg([col(col::AMOUNT).sum().alias("net_cents")])
+        .join(
+            orders(tx.clone().lazy(), &keys, has_order),
+            keys.clone(),
+            keys,
+            JoinArgs::new(JoinType::Left),
+        )
+        .with_columns([
+            (lit(as_of) - col("last_purchase").cast(DataType::Int32))
+                .cast(DataType::Int64)
+                .alias("recency_days"),
+            col("orders").fill_null(lit(0i64)).alias("frequency"),
+        ])
+        .collect()
+}
+
+/// Lower quantiles at k/N: the smallest value with at least k/N of the values at or below it.
+pub fn quantile_thresholds(values: &[f64], bins: u32) -> Vec<f64> {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let n = sorted.len();
+    (1..bins as usize)
+        .map(|k| sorted[((k * n).div_ceil(bins as usize)).max(1) - 1])
+        .collect()
+}
+
+/// The score of `v` against ascending thresholds; `higher_better` false inverts (recency).
+pub fn score(v: f64, thresholds: &[f64], bins: u32, higher_better: bool) -> u32 {
+    let position = thresholds.partition_point(|&t| t < v) as u32;
+    if higher_better {
+        1 + position
+    } else {
+        bins - position
+    }
+}
+
+/// Scores and segments every customer with a purchase; the others get no scores and the
+/// segment `No purchase`. Quantiles are taken over the purchasing customers only.
+pub fn rfm(tx: &DataFrame, p: &Params) -> PolarsResult<Rfm> {
+    let m = measures(tx, p.as_of)?;
+    let cents: Vec<i64> = m.column("net_cents")?.i64()?.into_no_null_iter().collect();
+    let freq: Vec<i64> = m.column("frequency")?.i64()?.into_no_null_iter().collect();
+    let recency: Vec<Option<i64>> = m.column("recency_days")?.i64()?.iter().collect();
+    let buyers: Vec<usize> = (0..m.height()).filter(|&i| freq[i] > 0).collect();
+    let monetary: Vec<f64> = (0..m.height())
+        .map(|i| match p.monetary {
+            Monetary::Total => cents[i] as f64 / 100.0,
+            Monetary::Mean => (cents[i] as f64 / freq[i].max(1) as f64).round() / 100.0,
+        })
+        .collect();
+    let values: [Vec<f64>; 3] = [
+        buyers
+            .iter()
+            .map(|&i| recency[i].unwrap_or(0) as f64)
+            .collect(),
+        buyers.iter().map(|&i| freq[i] as f64).collect(),
+        buyers.iter().map(|&i| monetary[i]).collect(),
+    ];
+    let mut scores: Vec<Vec<Option<i32>>> = vec![vec![None; m.height()]; 3];
+    let mut thresholds = Vec::new();
+    for (k, vals) in values.iter().enumerate() {
+        let (t, source) = match &p.custom[k] {
+            Some(t) => (t.clone(), "custom"),
+            None if vals.is_empty() => (Vec::new(), "quantiles"),
+            None => (quantile_thresholds(vals, p.bins), "quantiles"),
+        };
+        let mut used: Vec<u32> = Vec::new();
+        for (&i, &v) in buyers.iter().zip(vals) {
+            let s = score(v, &t, p.bins, k != 0);
+            scores[k][i] = Some(s as i32);
+            used.push(s);
+        }
+        used.sort_unstable();
+        used.dedup();
+        thresholds.push(Thresholds {
+            measure: MEASURES[k],
+            source,
+            values: t,
+            scores_used: used,
+        });
+    }
+    let code = |i: usize| {
+        scores
+            .iter()
+            .map(|s| s[i].map(|v| v.to_string()))
+            .collect::<Option<String>>()
+    };
+    let segment = |i: usize| match (scores[0][i], scores[1][i], scores[2][i]) {
+        (Some(r), Some(f), Some(mm)) => p.map.segment(r as u32, f as u32, mm as u32).to_string(),
+        _ => NO_PURCHASE.to_string(),
+    };
+    let mut frame = m.select([
+        col::CUSTOMER,
+        "recency_days",
+        "frequency",
+        "net_cents",
+        "first_purchase",
+        "last_purchase",
+    ])?;
+    frame.with_column(Column::new("monetary".into(), monetary))?;
+    for (name, s) in ["r", "f", "m"].iter().zip(&scores) {
+        frame.with_column(Column::new((*name).into(), s))?;
+    }
+    frame.with_column(Column::new(
+        "rfm".into(),
+        (0..m.height()).map(code).collect::<Vec<_>>(),
+    ))?;
+    frame.with_column(Column::new(
+        "segment".into(),
+        (0..m.height()).map(segment).collect::<Vec<_>>(),
+    ))?;
+    let sorted = rank_order_by(
+        frame,
+        &[("r", true), ("f", true), ("m", true), ("monetary", true)],
+    )?;
+    Ok(Rfm {
+        frame: sorted,
+        thresholds,
+        without_purchase: m.height() - buyers.len(),
+    })
+}
+
+/// Per segment (in map order): customers, share, revenue, share of revenue, average order value,
+/// average recency. Revenue is the net value over the window.
+pub fn summary(scored: &DataFrame, map: &SegmentMap) -> PolarsResult<DataFrame> {
+    let mut names = map.names();
+    let has_none = scored
+        .column("segment")?
+        .str()?
+        .iter()
+        .any(|s| s == Some(NO_PURCHASE));
+    if has_none {
+        names.push(NO_PURCHASE.to_string());
+    }
+    let order = Column::new("segment".into(), names.clone());
+    let order = DataFrame::new(names.len(), vec![order])?;
+    let per = scored.clone().lazy().group_by([col("segment")]).agg([
+        len().cast(DataType::Int64).alias("customers"),
+        col("net_cents").sum().alias("cents"),
+        col("frequency").sum().alias("purchases"),
+        col("recency_days")
+            .cast(DataType::Float64)
+            .mean()
+            .alias("avg_recency_days"),
+    ]);
+    let total_customers = scored.height() as f64;
+    let total_cents = scored.column("net_cents")?.i64()?.sum().unwrap_or(0) as f64;
+    let money = |e: Expr| e.round(2, RoundMode::HalfAwayFromZero);
+    let share = |e: Expr| e.round(6, RoundMode::HalfAwayFromZero);
+    order
+        .lazy()
+        .join(
+            per,
+            [col("segment")],
+            [col("segment")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .with_columns([
+            col("customers").fill_null(lit(0i64)),
+            col("cents").fill_null(lit(0i64)),
+        ])
+        .select([
+            col("segment"),
+            col("customers"),
+            share(col("customers").cast(DataType::Float64) / lit(total_customers)).alias("share"),
+            money(col("cents").cast(DataType::Float64) / lit(100.0)).alias("revenue"),
+            share(col("cents").cast(DataType::Float64) / lit(total_cents)).alias("revenue_share"),
+            when(col("purchases").gt(lit(0)))
+                .then(money(
+                    col("cents").cast(DataType::Float64)
+                        / col("purchases").cast(DataType::Float64)
+                        / lit(100.0),
+                ))
+                .otherwise(lit(NULL).cast(DataType::Float64))
+                .alias("avg_order_value"),
+            col("avg_recency_days").round(1, RoundMode::HalfAwayFromZero),
+        ])
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

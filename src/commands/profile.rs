@@ -1,0 +1,188 @@
+//! `tier profile --id CUSTOMER`: classifies and scores every customer (with the configured
+//! cut-offs, tiers and segment map), then renders one card per `--id`: a readable card on a
+//! terminal, a JSON object for machines, `customer,field,value` rows for CSV.
+
+use crate::analysis::profile::{self, Card, Inputs};
+use crate::analysis::{classify, rfm};
+use crate::cli::{InputArgs, OutputArgs, PeriodArgs};
+use crate::commands;
+use crate::commands::{classify::resolve_params, rfm as rfm_cmd};
+use crate::config::Loaded;
+use crate::output::Output;
+use crate::render::{self, Format};
+use anyhow::{bail, Context, Result};
+use clap::Args;
+use polars::prelude::{df, DataFrame, PolarsResult};
+
+const EXAMPLES: &str = "Examples:
+  tier profile sales.csv --id C1119                 the card of one customer
+  tier profile sales.csv --id C1119 --id C1284      several cards
+  tier profile sales.csv --id C1119 --format json   for machines
+  tier profile sales.csv --id C1119 --as-of 2025-06-30";
+
+/// Flags of `tier profile`.
+#[derive(Debug, Args)]
+#[command(after_long_help = EXAMPLES)]
+pub struct ProfileArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub period: PeriodArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// The customer id to profile; repeat for several cards.
+    #[arg(long = "id", value_name = "CUSTOMER", required = true)]
+    pub ids: Vec<String>,
+}
+
+/// Runs `tier profile`.
+pub fn run(args: &ProfileArgs, cfg: &Loaded) -> Result<()> {
+    let out = Output::resolve(&args.output)?;
+    let params = resolve_params(None, None, None, false, cfg)?;
+    let data = commands::load_window(&args.input, &args.period, None, cfg)?;
+    let classified =
+        classify::classify(&data.tx, &params).context("cannot classify the customers")?;
+    let rfm_params = rfm_cmd::resolve_params(&Default::default(), cfg, data.as_of)?;
+    let scored = rfm::rfm(&data.tx, &rfm_params).context("cannot score the customers")?;
+    let inputs = Inputs {
+        tx: &data.tx,
+        classified: &classified,
+        rfm: &scored.frame,
+        as_of: data.as_of,
+    };
+    let mut cards = Vec::new();
+    for id in &args.ids {
+        match profile::card(&inputs, id)? {
+            Some(c) => cards.push(c),
+            None => bail!(
+                "customer `{id}` is not in the data up to {}; `tier classify` lists the customer ids",
+                crate::input::iso_date(data.as_of)
+            ),
+        }
+    }
+    out.write(|w, format| match format {
+        Format::Table => {
+            for (i, c) in cards.iter().enumerate() {
+                if i > 0 {
+                    writeln!(w)?;
+                }
+                render::card(
+                    &format!("Customer {}", c.customer),
+                    &fields(c),
+                    &mut months(c)?,
+                    w,
+                )?;
+            }
+            Ok(())
+        }
+        Format::Json | Format::Ndjson => match &cards[..] {
+            [one] => render::object(one, &cards, format, w),
+            all => render::object(all, all, format, w),
+        },
+        _ => render::frame(&mut long_rows(&cards)?, format, w),
+    })
+}
+
+fn money(v: f64) -> String {
+    format!("{v:.2}")
+}
+
+fn fields(c: &Card) -> Vec<(String, String)> {
+    let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+    let growth = c
+        .growth_pct
+        .map_or(String::new(), |g| format!(" ({g:+.1}%)"));
+    let mut f = vec![
+        ("as of".into(), c.as_of.clone()),
+        (
+            "standing".into(),
+            format!(
+                "class {} · {} · rank {} of {} · {:.2}% of value",
+                c.abc,
+                c.tier,
+                c.rank,
+                c.customers,
+                c.value_share * 100.0
+            ),
+        ),
+        ("RFM".into(), format!("{} {}", opt(&c.rfm), opt(&c.segment))),
+        ("value to date".into(), money(c.lifetime_value)),
+        (
+            "purchases".into(),
+            format!(
+                "{}, average order {}",
+                c.purchases,
+                c.average_order_value.map_or("-".into(), money)
+            ),
+        ),
+        (
+            "first / last purchase".into(),
+            format!("{} / {}", opt(&c.first_purchase), opt(&c.last_purchase)),
+        ),
+        (
+            "tenure".into(),
+            c.tenure_days.map_or("-".into(), |d| {
+                format!("{d} days ({:.1} years)", d as f64 / 365.25)
+            }),
+        ),
+        (
+            "recency".into(),
+            c.recency_days.map_or("-".into(), |d| format!("{d} days")),
+        ),
+        (
+            "trend".into(),
+            format!(
+                "{}: last 12 months {} vs {} the 12 before{growth}",
+                c.trend,
+                money(c.last_12_months),
+                money(c.previous_12_months)
+            ),
+        ),
+    ];
+    if let Some(p) = c.net_profit {
+        f.insert(4, ("net profit".into(), money(p)));
+    }
+    f
+}
+
+fn months(c: &Card) -> PolarsResult<DataFrame> {
+    df!(
+        "month" => c.months.iter().map(|m| m.month.clone()).collect::<Vec<_>>(),
+        "value" => c.months.iter().map(|m| m.value).collect::<Vec<_>>(),
+        "year_before" => c.months.iter().map(|m| m.year_before).collect::<Vec<_>>(),
+        "growth_pct" => c.months.iter().map(|m| m.growth_pct).collect::<Vec<_>>(),
+    )
+}
+
+/// Cards as `customer,field,value` rows: every scalar, then `month.YYYY-MM.*` per month.
+fn long_rows(cards: &[Card]) -> Result<DataFrame> {
+    let (mut who, mut field, mut value) = (Vec::new(), Vec::new(), Vec::new());
+    for c in cards {
+        let serde_json::Value::Object(map) = serde_json::to_value(c)? else {
+            unreachable!("a card is an object")
+        };
+        for (k, v) in &map {
+            let mut push = |f: String, v: &serde_json::Value| {
+                who.push(c.customer.clone());
+                field.push(f);
+                value.push(match v {
+                    serde_json::Value::String(s) => s.clone(),
+                    serde_json::Value::Null => String::new(),
+                    other => other.to_string(),
+                });
+            };
+            match v {
+                serde_json::Value::Array(rows) => {
+                    for row in rows {
+                        let month = row["month"].as_str().unwrap_or_default().to_string();
+                        for key in ["value", "year_before", "growth_pct"] {
+                            push(format!("month.{month}.{key}"), &row[key]);
+                        }
+                    }
+                }
+                v => push(k.clone(), v),
+            }
+        }
+    }
+    Ok(df!("customer" => who, "field" => field, "value" => value)?)
+}

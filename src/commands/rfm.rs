@@ -1,0 +1,267 @@
+//! `tier rfm`: its flags, the resolution of bins, thresholds and segment map (flags > tier.toml
+//! > defaults), and a `run` that scores, notes collapsed bins, and renders rows or the summary.
+
+use crate::analysis::rfm::{self, Monetary, Params, Rfm, Thresholds};
+use crate::analysis::segments::{Rule, SegmentMap};
+use crate::cli::{InputArgs, OutputArgs, PeriodArgs};
+use crate::config::Loaded;
+use crate::output::Output;
+use crate::render::{self, Format};
+use crate::{commands, progress, UsageError};
+use anyhow::{Context, Result};
+use clap::Args;
+use polars::prelude::{df, DataFrame, PolarsResult};
+
+const EXAMPLES: &str = "Examples:
+  tier rfm sales.csv                                   scores and segments per customer
+  tier rfm sales.csv --summary                         customers and revenue per segment
+  tier rfm sales.csv --recency-bins 30,90,180,365      fixed recency bins in days
+  tier rfm sales.csv --monetary mean --bins 5          mean spend per purchase
+  tier rfm --show-map                                  the segment map in use
+  tier rfm sales.csv --as-of 2025-06-30 --format json";
+
+/// Flags of `tier rfm`.
+#[derive(Debug, Args, Default)]
+#[command(after_long_help = EXAMPLES)]
+pub struct RfmArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub period: PeriodArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// Number of scores per measure, 2 to 9 [default: 5].
+    #[arg(long, value_name = "N", help_heading = "Scoring")]
+    pub bins: Option<u32>,
+    /// Recency thresholds in days replacing the quantiles (N−1 increasing values).
+    #[arg(long, value_name = "DAYS,...", value_parser = parse_list, help_heading = "Scoring")]
+    pub recency_bins: Option<Vec<f64>>,
+    /// Frequency thresholds in purchases replacing the quantiles.
+    #[arg(long, value_name = "N,...", value_parser = parse_list, help_heading = "Scoring")]
+    pub frequency_bins: Option<Vec<f64>>,
+    /// Monetary thresholds replacing the quantiles.
+    #[arg(long, value_name = "AMOUNT,...", value_parser = parse_list, help_heading = "Scoring")]
+    pub monetary_bins: Option<Vec<f64>>,
+    /// Monetary value: the net total, or the mean per purchase [default: total].
+    #[arg(long, value_enum, help_heading = "Scoring")]
+    pub monetary: Option<Monetary>,
+    /// Print customers and revenue per segment, and the thresholds, instead of the rows.
+    #[arg(long, help_heading = "Scoring")]
+    pub summary: bool,
+    /// Print the segment map in use and exit (no input needed).
+    #[arg(long, help_heading = "Scoring")]
+    pub show_map: bool,
+}
+
+/// Parses `30,90,180`: numbers, strictly increasing.
+pub fn parse_list(s: &str) -> Result<Vec<f64>, String> {
+    let v: Vec<f64> = s
+        .split(',')
+        .map(|p| {
+            p.trim()
+                .parse::<f64>()
+                .map_err(|_| format!("`{p}` is not a number"))
+        })
+        .collect::<Result<_, _>>()?;
+    if v.windows(2).any(|w| w[0] >= w[1]) {
+        return Err(format!("`{s}`: thresholds must be strictly increasing"));
+    }
+    Ok(v)
+}
+
+/// Bins, thresholds, monetary mode and map from flags, then `[rfm]` of the config, then defaults.
+pub fn resolve_params(args: &RfmArgs, cfg: &Loaded, as_of: i32) -> Result<Params> {
+    let c = &cfg.config.rfm;
+    let bins = args.bins.or(c.bins).unwrap_or(5);
+    if !(2..=9).contains(&bins) {
+        let from = if args.bins.is_some() {
+            "--bins".to_string()
+        } else {
+            format!("rfm.bins in {}", cfg.origin())
+        };
+        return Err(UsageError(format!(
+            "{from}: {bins} bins; use 2 to 9 (scores are single digits)"
+        ))
+        .into());
+    }
+    let flags = [
+        &args.recency_bins,
+        &args.frequency_bins,
+        &args.monetary_bins,
+    ];
+    let files = [&c.recency_bins, &c.frequency_bins, &c.monetary_bins];
+    let names = ["recency-bins", "frequency-bins", "monetary-bins"];
+    let mut custom: [Option<Vec<f64>>; 3] = [None, None, None];
+    for i in 0..3 {
+        custom[i] = match (flags[i], files[i]) {
+            (Some(v), _) => Some(check_count(v, bins, &format!("--{}", names[i]))?),
+            (None, Some(v)) => {
+                let key = format!("rfm.{}", names[i].replace('-', "_"));
+                parse_list(&v.iter().map(f64::to_string).collect::<Vec<_>>().join(","))
+                    .map_err(|e| cfg.error(&key, &e))?;
+                Some(check_count(v, bins, &format!("{key} in {}", cfg.origin()))?)
+            }
+            (None, None) => None,
+        };
+    }
+    Ok(Params {
+        as_of,
+        bins,
+        custom,
+        monetary: args.monetary.or(c.monetary).unwrap_or_default(),
+        map: segment_map(cfg, bins)?,
+    })
+}
+
+fn check_count(v: &[f64], bins: u32, from: &str) -> Result<Vec<f64>> {
+    if v.len() as u32 != bins - 1 {
+        return Err(UsageError(format!(
+            "{from}: {} thresholds make {} scores, but there are {bins} bins; give {}",
+            v.len(),
+            v.len() + 1,
+            bins - 1
+        ))
+        .into());
+    }
+    Ok(v.to_vec())
+}
+
+/// The segment map of the config, validated for `bins`, else the built-in one (5 bins only).
+pub fn segment_map(cfg: &Loaded, bins: u32) -> Result<SegmentMap> {
+    let Some(rules) = &cfg.config.rfm.segments else {
+        if bins != 5 {
+            return Err(UsageError(format!(
+                "the built-in segment map is for 5 bins; with {bins} bins define [[rfm.segments]] in tier.toml"
+            ))
+            .into());
+        }
+        return Ok(SegmentMap::default_map());
+    };
+    let mut out = Vec::new();
+    for (i, r) in rules.iter().enumerate() {
+        let range = |axis: &str, v: &Option<crate::config::ScoreRange>| -> Result<(u32, u32)> {
+            v.as_ref()
+                .map_or(Ok((1, bins)), |s| s.bounds())
+                .map_err(|e| cfg.error(&format!("rfm.segments[{}].{axis}", i + 1), &e))
+        };
+        out.push(Rule {
+            name: r.name.clone(),
+            r: range("r", &r.r)?,
+            f: range("f", &r.f)?,
+            m: range("m", &r.m)?,
+        });
+    }
+    SegmentMap::new(out, bins, false).map_err(|e| cfg.error("rfm.segments", &e))
+}
+
+/// Runs `tier rfm`.
+pub fn run(args: &RfmArgs, cfg: &Loaded) -> Result<()> {
+    let out = Output::resolve(&args.output)?;
+    if args.show_map {
+        let bins = args.bins.or(cfg.config.rfm.bins).unwrap_or(5);
+        let mut map = segment_map(cfg, bins)?.frame()?;
+        return out.write(|w, f| render::frame(&mut map, f, w));
+    }
+    let data = commands::load_window(&args.input, &args.period, None, cfg)?;
+    let params = resolve_params(args, cfg, data.as_of)?;
+    let scored = rfm::rfm(&data.tx, &params).context("cannot score the customers")?;
+    note_scoring(&scored, params.bins);
+    if args.summary {
+        let mut segments = rfm::summary(&scored.frame, &params.map)?;
+        return write_summary(&out, &mut segments, &scored.thresholds);
+    }
+    let mut rows = scored.frame.select(OUTPUT_COLUMNS)?;
+    out.write(|w, f| render::frame(&mut rows, f, w))
+}
+
+const OUTPUT_COLUMNS: [&str; 10] = [
+    "customer",
+    "recency_days",
+    "frequency",
+    "monetary",
+    "r",
+    "f",
+    "m",
+    "rfm",
+    "segment",
+    "last_purchase",
+];
+
+fn note_scoring(scored: &Rfm, bins: u32) {
+    for t in scored.thresholds.iter().filter(|t| t.collapsed(bins)) {
+        progress::note(&format!(
+            "tier: note: {}: ties leave only scores {} of 1-{bins}; thresholds {} (score = 1 + thresholds below the value{})",
+            t.measure,
+            join(&t.scores_used),
+            join(&t.values),
+            if t.measure == "recency_days" { ", inverted" } else { "" }
+        ));
+    }
+    if scored.without_purchase > 0 {
+        progress::note(&format!(
+            "tier: note: {} customers have no purchase of positive value in the window (only returns or \
+             zero amounts): no scores, segment `No purchase`",
+            scored.without_purchase
+        ));
+    }
+}
+
+fn join<T: ToString>(v: &[T]) -> String {
+    v.iter().map(T::to_string).collect::<Vec<_>>().join(", ")
+}
+
+fn thresholds_frame(ts: &[Thresholds]) -> PolarsResult<DataFrame> {
+    df!(
+        "measure" => ts.iter().map(|t| t.measure).collect::<Vec<_>>(),
+        "source" => ts.iter().map(|t| t.source).collect::<Vec<_>>(),
+        "thresholds" => ts.iter().map(|t| join(&t.values)).collect::<Vec<_>>(),
+        "scores_used" => ts.iter().map(|t| join(&t.scores_used)).collect::<Vec<_>>(),
+    )
+}
+
+fn write_summary(out: &Output, segments: &mut DataFrame, thresholds: &[Thresholds]) -> Result<()> {
+    out.write(|w, format| match format {
+        Format::Json | Format::Ndjson => {
+            let value = serde_json::json!({
+                "segments": render::frame_json(segments),
+                "thresholds": thresholds,
+            });
+            render::object(&value, std::slice::from_ref(&value), format, w)
+        }
+        Format::Table => {
+            let mut parts = vec![
+                ("RFM segments".to_string(), segments.clone()),
+                (
+                    "Score thresholds (score = 1 + thresholds below the value; recency inverted)"
+                        .to_string(),
+                    thresholds_frame(thresholds)?,
+                ),
+            ];
+            render::sections(&mut parts, w)
+        }
+        _ => {
+            for t in thresholds {
+                progress::note(&format!(
+                    "tier: {} thresholds ({}): {}",
+                    t.measure,
+                    t.source,
+                    join(&t.values)
+                ));
+            }
+            render::frame(segments, format, w)
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn threshold_lists_must_increase() {
+        assert_eq!(parse_list("30, 90,180").unwrap(), [30.0, 90.0, 180.0]);
+        assert!(parse_list("30,30").is_err());
+        assert!(parse_list("90,30").is_err());
+        assert!(parse_list("a,b").is_err());
+    }
+}
