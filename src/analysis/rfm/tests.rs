@@ -91,7 +91,7 @@ fn measures_follow_the_purchase_rules() {
         .unwrap()
         .str()
         .unwrap()
-        .into_no_null_iter()
+        .iter().flatten()
         .collect();
     assert_eq!(cust, ["a", "b", "c"]);
     let rec: Vec<Option<i64>> = f
@@ -127,7 +127,7 @@ fn measures_follow_the_purchase_rules() {
         .unwrap()
         .str()
         .unwrap()
-        .into_no_null_iter()
+        .iter().flatten()
         .collect();
     assert_eq!(seg[2], NO_PURCHASE);
     assert_eq!(f.column("r").unwrap().null_count(), 1);
