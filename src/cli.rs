@@ -184,3 +184,14 @@ pub fn parse_delimiter(s: &str) -> Result<u8, String> {
         _ => Err(format!("`{s}` is not a one-character delimiter (or `tab`)")),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

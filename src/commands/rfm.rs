@@ -34,14 +34,14 @@ pub struct RfmArgs {
     #[arg(long, value_name = "N", help_heading = "Scoring")]
     pub bins: Option<u32>,
     /// Recency thresholds in days replacing the quantiles (N−1 increasing values).
-    #[arg(long, value_name = "DAYS,...", value_parser = parse_list, help_heading = "Scoring")]
-    pub recency_bins: Option<Vec<f64>>,
+    #[arg(long, value_name = "DAYS,...", value_parser = parse_cuts, help_heading = "Scoring")]
+    pub recency_bins: Option<Cuts>,
     /// Frequency thresholds in purchases replacing the quantiles.
-    #[arg(long, value_name = "N,...", value_parser = parse_list, help_heading = "Scoring")]
-    pub frequency_bins: Option<Vec<f64>>,
+    #[arg(long, value_name = "N,...", value_parser = parse_cuts, help_heading = "Scoring")]
+    pub frequency_bins: Option<Cuts>,
     /// Monetary thresholds replacing the quantiles.
-    #[arg(long, value_name = "AMOUNT,...", value_parser = parse_list, help_heading = "Scoring")]
-    pub monetary_bins: Option<Vec<f64>>,
+    #[arg(long, value_name = "AMOUNT,...", value_parser = parse_cuts, help_heading = "Scoring")]
+    pub monetary_bins: Option<Cuts>,
     /// Monetary value: the net total, or the mean per purchase [default: total].
     #[arg(long, value_enum, help_heading = "Scoring")]
     pub monetary: Option<Monetary>,
@@ -51,6 +51,14 @@ pub struct RfmArgs {
     /// Print the segment map in use and exit (no input needed).
     #[arg(long, help_heading = "Scoring")]
     pub show_map: bool,
+}
+
+/// Thresholds given on the command line.
+#[derive(Debug, Clone)]
+pub struct Cuts(pub Vec<f64>);
+
+fn parse_cuts(s: &str) -> Result<Cuts, String> {
+    parse_list(s).map(Cuts)
 }
 
 /// Parses `30,90,180`: numbers, strictly increasing.
@@ -94,7 +102,7 @@ pub fn resolve_params(args: &RfmArgs, cfg: &Loaded, as_of: i32) -> Result<Params
     let mut custom: [Option<Vec<f64>>; 3] = [None, None, None];
     for i in 0..3 {
         custom[i] = match (flags[i], files[i]) {
-            (Some(v), _) => Some(check_count(v, bins, &format!("--{}", names[i]))?),
+            (Some(v), _) => Some(check_count(&v.0, bins, &format!("--{}", names[i]))?),
             (None, Some(v)) => {
                 let key = format!("rfm.{}", names[i].replace('-', "_"));
                 parse_list(&v.iter().map(f64::to_string).collect::<Vec<_>>().join(","))

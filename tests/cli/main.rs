@@ -2,7 +2,10 @@
 //! subcommand. The harness runs the built binary with piped stdio and captures everything.
 
 mod classify;
+mod config;
 mod input;
+mod profile;
+mod rfm;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -53,8 +56,21 @@ pub fn repo_file(rel: &str) -> String {
 
 /// Runs tier with `args` and the given stdin (none = an empty, non-terminal stdin).
 pub fn tier_in(args: &[&str], stdin: Option<&[u8]>) -> Run {
+    tier_at(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests")
+            .as_path(),
+        args,
+        stdin,
+    )
+}
+
+/// Runs tier in the working directory `dir`, with no user config directory.
+pub fn tier_at(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Run {
     let mut child = Command::new(env!("CARGO_BIN_EXE_tier"))
         .args(args)
+        .current_dir(dir)
+        .env("XDG_CONFIG_HOME", dir.join("no-user-config"))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -91,7 +91,8 @@ fn measures_follow_the_purchase_rules() {
         .unwrap()
         .str()
         .unwrap()
-        .iter().flatten()
+        .iter()
+        .flatten()
         .collect();
     assert_eq!(cust, ["a", "b", "c"]);
     let rec: Vec<Option<i64>> = f
@@ -127,7 +128,8 @@ fn measures_follow_the_purchase_rules() {
         .unwrap()
         .str()
         .unwrap()
-        .iter().flatten()
+        .iter()
+        .flatten()
         .collect();
     assert_eq!(seg[2], NO_PURCHASE);
     assert_eq!(f.column("r").unwrap().null_count(), 1);
@@ -171,7 +173,7 @@ fn every_customer_gets_a_segment_and_summary_adds_up() {
         .map(|i| {
             (
                 format!("c{i}"),
-                (i * 7 % 100) as i32,
+                i * 7 % 100,
                 100 + (i as i64 * 53) % 900,
             )
         })

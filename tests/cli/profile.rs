@@ -1,0 +1,110 @@
+//! `tier profile` end to end: a card checked against a hand computation (tests/fixtures/README.md),
+//! several cards, formats and an unknown customer.
+
+use super::*;
+
+fn card_json(args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["profile", "--format", "json"];
+    all.extend_from_slice(args);
+    serde_json::from_str(tier(&all).ok()).unwrap()
+}
+
+#[test]
+fn the_card_matches_a_hand_computation() {
+    let c = card_json(&[&fixture("card.csv"), "--id", "K1"]);
+    assert_eq!(c["customer"], "K1");
+    assert_eq!(c["as_of"], "2024-05-31");
+    assert_eq!(
+        (c["abc"].as_str(), c["tier"].as_str()),
+        (Some("A"), Some("Small"))
+    );
+    assert_eq!(
+        (c["rank"].as_i64(), c["customers"].as_i64()),
+        (Some(2), Some(3))
+    );
+    assert_eq!(c["value_share"], 0.303448);
+    assert_eq!(
+        (c["rfm"].as_str(), c["segment"].as_str()),
+        (Some("442"), Some("Loyal"))
+    );
+    assert_eq!(c["lifetime_value"], 440.0);
+    assert_eq!(c["purchases"], 4);
+    assert_eq!(c["average_order_value"], 110.0);
+    assert_eq!(c["net_profit"], 178.0);
+    assert_eq!(
+        (c["first_purchase"].as_str(), c["last_purchase"].as_str()),
+        (Some("2023-03-10"), Some("2024-05-15"))
+    );
+    assert_eq!(
+        (c["tenure_days"].as_i64(), c["recency_days"].as_i64()),
+        (Some(448), Some(16))
+    );
+    assert_eq!(
+        (
+            c["last_12_months"].as_f64(),
+            c["previous_12_months"].as_f64()
+        ),
+        (Some(340.0), Some(100.0))
+    );
+    assert_eq!(c["growth_pct"], 240.0);
+    assert_eq!(c["trend"], "growing");
+    let months = c["months"].as_array().unwrap();
+    assert_eq!(months.len(), 12);
+    assert_eq!(months[0]["month"], "2023-06");
+    assert_eq!(
+        (
+            months[0]["value"].as_f64(),
+            months[0]["growth_pct"].is_null()
+        ),
+        (Some(50.0), true)
+    );
+    let march = months.iter().find(|m| m["month"] == "2024-03").unwrap();
+    assert_eq!(
+        (march["value"].as_f64(), march["year_before"].as_f64()),
+        (Some(170.0), Some(100.0))
+    );
+    assert_eq!(march["growth_pct"], 70.0);
+    assert_eq!(months[11]["month"], "2024-05");
+}
+
+#[test]
+fn several_ids_and_formats() {
+    let both = card_json(&[&fixture("card.csv"), "--id", "K1", "--id", "K3"]);
+    assert_eq!(both.as_array().unwrap().len(), 2);
+    assert_eq!(both[1]["trend"], "growing");
+    let table = tier(&[
+        "profile",
+        &fixture("card.csv"),
+        "--id",
+        "K1",
+        "--format",
+        "table",
+    ])
+    .ok()
+    .to_string();
+    for piece in [
+        "Customer K1",
+        "class A · Small · rank 2 of 3",
+        "442 Loyal",
+        "net profit",
+        "2024-03",
+    ] {
+        assert!(table.contains(piece), "{piece}: {table}");
+    }
+    let csv = tier(&["profile", &fixture("card.csv"), "--id", "K1"])
+        .ok()
+        .to_string();
+    assert!(csv.starts_with("customer,field,value\n"), "{csv}");
+    assert!(
+        csv.contains("K1,lifetime_value,440.0\n")
+            && csv.contains("K1,month.2024-03.growth_pct,70.0\n"),
+        "{csv}"
+    );
+}
+
+#[test]
+fn unknown_customers_are_an_error() {
+    tier(&["profile", &fixture("card.csv"), "--id", "K9"])
+        .fails(1, &["customer `K9` is not in the data"]);
+    tier(&["profile", &fixture("card.csv")]).fails(2, &["--id"]);
+}
