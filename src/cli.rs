@@ -2,6 +2,7 @@
 //! subcommand (input, period, output). Value parsers here turn bad flag values into usage errors.
 
 use crate::commands::classify::ClassifyArgs;
+use crate::commands::clv::ClvArgs;
 use crate::commands::profile::ProfileArgs;
 use crate::commands::rfm::RfmArgs;
 use crate::config::Loaded;
@@ -40,6 +41,8 @@ pub enum Command {
     Rfm(RfmArgs),
     /// The key-customer card: standing, value, purchases, trend.
     Profile(ProfileArgs),
+    /// Customer lifetime value from BG/NBD and Gamma-Gamma, with holdout validation.
+    Clv(ClvArgs),
 }
 
 /// Where the transactions come from and how to read them.

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod input;
+pub mod models;
 pub mod output;
 pub mod progress;
 pub mod render;
@@ -33,5 +34,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Classify(args) => commands::classify::run(&args, &cfg),
         Command::Rfm(args) => commands::rfm::run(&args, &cfg),
         Command::Profile(args) => commands::profile::run(&args, &cfg),
+        Command::Clv(args) => commands::clv::run(&args, &cfg),
     }
 }

@@ -7,7 +7,7 @@ use crate::render::Format;
 use crate::UsageError;
 use anyhow::{Context, Result};
 use std::io::{BufWriter, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// A resolved destination.
 pub struct Output {
@@ -58,26 +58,35 @@ impl Output {
             write(&mut w, self.format)?;
             return w.flush().context("cannot write to stdout");
         };
-        let dir = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let shown = path.display();
-        let tmp = tempfile::Builder::new()
-            .prefix(".tier-")
-            .tempfile_in(&dir)
-            .with_context(|| format!("cannot create a file in `{}`", dir.display()))?;
-        let mut w = BufWriter::new(tmp);
-        write(&mut w, self.format).with_context(|| format!("cannot write `{shown}`"))?;
-        let tmp = w
-            .into_inner()
-            .map_err(|e| e.into_error())
-            .with_context(|| format!("cannot write `{shown}`"))?;
-        tmp.as_file()
-            .sync_all()
-            .with_context(|| format!("cannot write `{shown}`"))?;
-        tmp.persist(path)
-            .with_context(|| format!("cannot write `{shown}`"))?;
-        Ok(())
+        write_atomically(path, |w| write(w, self.format))
     }
+}
+
+/// Writes `path` through a temporary file in the same directory that is synced and renamed into
+/// place, so the file appears whole or not at all.
+pub fn write_atomically(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> Result<()>,
+) -> Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let shown = path.display();
+    let tmp = tempfile::Builder::new()
+        .prefix(".tier-")
+        .tempfile_in(&dir)
+        .with_context(|| format!("cannot create a file in `{}`", dir.display()))?;
+    let mut w = BufWriter::new(tmp);
+    write(&mut w).with_context(|| format!("cannot write `{shown}`"))?;
+    let tmp = w
+        .into_inner()
+        .map_err(|e| e.into_error())
+        .with_context(|| format!("cannot write `{shown}`"))?;
+    tmp.as_file()
+        .sync_all()
+        .with_context(|| format!("cannot write `{shown}`"))?;
+    tmp.persist(path)
+        .with_context(|| format!("cannot write `{shown}`"))?;
+    Ok(())
 }

@@ -2,6 +2,8 @@
 //! frame and a params struct and returns result frames or plain structs.
 
 pub mod classify;
+pub mod clv;
+pub mod holdout;
 pub mod pareto;
 pub mod profile;
 pub mod rfm;

@@ -2,6 +2,7 @@
 //! shares: resolve the inputs, load, fix the as-of date, explain, and cut the time window.
 
 pub mod classify;
+pub mod clv;
 pub mod profile;
 pub mod rfm;
 

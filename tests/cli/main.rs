@@ -2,6 +2,7 @@
 //! subcommand. The harness runs the built binary with piped stdio and captures everything.
 
 mod classify;
+mod clv;
 mod config;
 mod input;
 mod profile;

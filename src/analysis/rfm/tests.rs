@@ -170,13 +170,7 @@ fn custom_thresholds_replace_quantiles() {
 #[test]
 fn every_customer_gets_a_segment_and_summary_adds_up() {
     let rows: Vec<(String, i32, i64)> = (0..40)
-        .map(|i| {
-            (
-                format!("c{i}"),
-                i * 7 % 100,
-                100 + (i as i64 * 53) % 900,
-            )
-        })
+        .map(|i| (format!("c{i}"), i * 7 % 100, 100 + (i as i64 * 53) % 900))
         .collect();
     let refs: Vec<(&str, i32, i64)> = rows.iter().map(|(c, d, a)| (c.as_str(), *d, *a)).collect();
     let out = rfm(&tx(&refs), &params(5)).unwrap();

@@ -1,0 +1,336 @@
+//! CLV: the per-customer calibration summary (x, t_x, T, mean repeat spend) in an explicit time
+//! unit, holdout actuals, and per-customer predictions from fitted BG/NBD and Gamma-Gamma
+//! parameters. Conventions are those of the published CDNOW figures: a purchase day is a day with
+//! at least one non-negative line (same-day lines merged, a day of only returns is none);
+//! x = purchase days − 1; t_x = (last − first) / unit; T = (calibration end − first) / unit;
+//! monetary = mean value of the repeat purchase days.
+
+use crate::input::col;
+use crate::models::bgnbd::{self, Variant};
+use crate::models::gamma_gamma;
+use polars::prelude::*;
+
+/// The time unit of the models.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Unit {
+    Day,
+    Week,
+    /// A twelfth of a year of 365.25 days (30.4375 days).
+    Month,
+}
+
+impl Unit {
+    pub fn days(self) -> f64 {
+        match self {
+            Unit::Day => 1.0,
+            Unit::Week => 7.0,
+            Unit::Month => 365.25 / 12.0,
+        }
+    }
+}
+
+/// Per-customer purchase days: `customer`, `day` (i32), `cents` (the day's net value).
+pub fn purchase_days(tx: &DataFrame) -> PolarsResult<DataFrame> {
+    tx.clone()
+        .lazy()
+        .group_by([
+            col(col::CUSTOMER),
+            col(col::DATE).cast(DataType::Int32).alias("day"),
+        ])
+        .agg([
+            col(col::AMOUNT).sum().alias("cents"),
+            col(col::AMOUNT).max().alias("largest"),
+        ])
+        .filter(col("largest").gt_eq(lit(0)))
+        .select([col(col::CUSTOMER), col("day"), col("cents")])
+        .collect()
+}
+
+/// One customer's calibration summary (and holdout purchases when there is a holdout).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    pub customer: String,
+    pub x: f64,
+    pub t_x: f64,
+    pub t: f64,
+    /// Mean value of repeat purchase days; `None` when x = 0.
+    pub monetary: Option<f64>,
+    /// Purchase days after the calibration end, up to the as-of date.
+    pub holdout: Option<i64>,
+    /// Days after the calibration end of each holdout purchase (for the weekly tracking).
+    pub holdout_days: Vec<i32>,
+}
+
+/// Summaries of customers whose first purchase is on or before `cal_end` (days since the epoch),
+/// sorted by customer id. `holdout` counts purchase days in (cal_end, as_of].
+pub fn summarize(
+    days: &DataFrame,
+    cal_end: i32,
+    as_of: Option<i32>,
+    unit: Unit,
+) -> PolarsResult<Vec<Summary>> {
+    let sorted = days.sort([col::CUSTOMER, "day"], SortMultipleOptions::default())?;
+    let ids = sorted.column(col::CUSTOMER)?.str()?;
+    let day: Vec<i32> = sorted.column("day")?.i32()?.into_no_null_iter().collect();
+    let cents: Vec<i64> = sorted.column("cents")?.i64()?.into_no_null_iter().collect();
+    let u = unit.days();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < day.len() {
+        let id = ids.get(i).unwrap_or_default();
+        let end = (i..day.len())
+            .find(|&j| ids.get(j) != Some(id))
+            .unwrap_or(day.len());
+        let cal: Vec<usize> = (i..end).filter(|&j| day[j] <= cal_end).collect();
+        if let Some(&first) = cal.first() {
+            let last = *cal.last().expect("non-empty");
+            let x = (cal.len() - 1) as f64;
+            let repeat: i64 = cal[1..].iter().map(|&j| cents[j]).sum();
+            let holdout_days: Vec<i32> = (i..end)
+                .filter(|&j| day[j] > cal_end && as_of.is_some_and(|a| day[j] <= a))
+                .map(|j| day[j] - cal_end)
+                .collect();
+            out.push(Summary {
+                customer: id.to_string(),
+                x,
+                t_x: (day[last] - day[first]) as f64 / u,
+                t: (cal_end - day[first]) as f64 / u,
+                monetary: (x > 0.0).then(|| repeat as f64 / 100.0 / x),
+                holdout: as_of.map(|_| holdout_days.len() as i64),
+                holdout_days,
+            });
+        }
+        i = end;
+    }
+    Ok(out)
+}
+
+/// The fitted models and how to value a customer.
+#[derive(Debug, Clone)]
+pub struct Valuation {
+    pub variant: Variant,
+    pub bg: bgnbd::Params,
+    pub gg: Option<gamma_gamma::Params>,
+    /// Spend for customers the Gamma-Gamma model cannot value (no repeat purchase).
+    pub fallback_spend: f64,
+    pub horizon: f64,
+    pub margin: f64,
+    /// Discount rate per unit, converted from the annual rate.
+    pub discount_per_unit: f64,
+}
+
+/// Annual discount rate to a rate per unit: (1 + d)^(unit days / 365.25) − 1.
+pub fn discount_per_unit(annual: f64, unit: Unit) -> f64 {
+    (1.0 + annual).powf(unit.days() / 365.25) - 1.0
+}
+
+/// Predictions for one customer.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Prediction {
+    pub p_alive: f64,
+    pub expected_purchases: f64,
+    pub expected_spend: f64,
+    pub modelled_spend: bool,
+    pub clv: f64,
+}
+
+/// What depends on the purchase history only: P(alive), expected purchases over the horizon, and
+/// the same purchases discounted unit step by unit step (each step to its end).
+fn purchases(v: &Valuation, s: &Summary) -> (f64, f64, f64) {
+    let e = |h: f64| bgnbd::expected_purchases(&v.bg, v.variant, h, s.x, s.t_x, s.t);
+    let (mut discounted, mut before) = (0.0, 0.0);
+    for k in 1..=v.horizon.ceil() as usize {
+        let at = (k as f64).min(v.horizon);
+        let now = e(at);
+        discounted += (now - before) / (1.0 + v.discount_per_unit).powf(at);
+        before = now;
+    }
+    (
+        bgnbd::p_alive(&v.bg, v.variant, s.x, s.t_x, s.t),
+        before,
+        discounted,
+    )
+}
+
+/// Predictions for every customer; the purchase part is computed once per distinct history.
+/// CLV = margin × expected spend × discounted expected purchases. Customers the Gamma-Gamma
+/// model cannot value (no repeat purchase, or none of positive value) get the fallback spend.
+pub fn predict_all(v: &Valuation, rows: &[Summary]) -> Vec<Prediction> {
+    let mut cache = std::collections::HashMap::new();
+    rows.iter()
+        .map(|s| {
+            let key = (s.x.to_bits(), s.t_x.to_bits(), s.t.to_bits());
+            let (p_alive, expected, discounted) =
+                *cache.entry(key).or_insert_with(|| purchases(v, s));
+            let (spend, modelled) = match (v.gg, s.monetary) {
+                (Some(gg), Some(m)) if m > 0.0 => (gamma_gamma::expected_spend(&gg, s.x, m), true),
+                _ => (v.fallback_spend, false),
+            };
+            Prediction {
+                p_alive,
+                expected_purchases: expected,
+                expected_spend: spend,
+                modelled_spend: modelled,
+                clv: v.margin * spend * discounted,
+            }
+        })
+        .collect()
+}
+
+/// The per-customer output, sorted by CLV descending then customer id: `customer`, `frequency`,
+/// `recency`, `T`, `monetary`, `p_alive`, `expected_purchases`, `expected_spend`, `spend_source`,
+/// `clv`, and with a holdout `holdout_actual` and `holdout_predicted`.
+pub fn frame(
+    rows: &[Summary],
+    pred: &[Prediction],
+    holdout: Option<&[f64]>,
+) -> PolarsResult<DataFrame> {
+    let r = |v: f64, d: i32| {
+        let f = 10f64.powi(d);
+        (v * f).round() / f
+    };
+    let mut cols = vec![
+        Column::new(
+            col::CUSTOMER.into(),
+            rows.iter().map(|s| s.customer.clone()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "frequency".into(),
+            rows.iter().map(|s| s.x as i64).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "recency".into(),
+            rows.iter().map(|s| r(s.t_x, 6)).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "T".into(),
+            rows.iter().map(|s| r(s.t, 6)).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "monetary".into(),
+            rows.iter()
+                .map(|s| s.monetary.map(|m| r(m, 2)))
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "p_alive".into(),
+            pred.iter().map(|p| r(p.p_alive, 6)).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "expected_purchases".into(),
+            pred.iter()
+                .map(|p| r(p.expected_purchases, 6))
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "expected_spend".into(),
+            pred.iter()
+                .map(|p| r(p.expected_spend, 2))
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "spend_source".into(),
+            pred.iter()
+                .map(|p| {
+                    if p.modelled_spend {
+                        "gamma-gamma"
+                    } else {
+                        "population mean"
+                    }
+                })
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "clv".into(),
+            pred.iter().map(|p| r(p.clv, 2)).collect::<Vec<_>>(),
+        ),
+    ];
+    if let Some(h) = holdout {
+        cols.push(Column::new(
+            "holdout_actual".into(),
+            rows.iter()
+                .map(|s| s.holdout.unwrap_or(0))
+                .collect::<Vec<_>>(),
+        ));
+        cols.push(Column::new(
+            "holdout_predicted".into(),
+            h.iter().map(|v| r(*v, 6)).collect::<Vec<_>>(),
+        ));
+    }
+    super::classify::rank_order_by(DataFrame::new(rows.len(), cols)?, &[("clv", true)])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn days(rows: &[(&str, i32, i64)]) -> DataFrame {
+        df!(
+            col::CUSTOMER => rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+            "day" => rows.iter().map(|r| r.1).collect::<Vec<_>>(),
+            "cents" => rows.iter().map(|r| r.2).collect::<Vec<_>>(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn summary_follows_the_cdnow_conventions() {
+        let d = days(&[
+            ("1", 0, 2933),
+            ("1", 17, 2973),
+            ("1", 213, 1496),
+            ("1", 345, 2648),
+            ("2", 100, 500),
+        ]);
+        let s = summarize(&d, 272, Some(545), Unit::Week).unwrap();
+        assert_eq!(s[0].x, 2.0);
+        assert!(
+            (s[0].t - 272.0 / 7.0).abs() < 1e-12,
+            "customer 1 of CDNOW: T = 38.857"
+        );
+        assert!((s[0].t_x - 213.0 / 7.0).abs() < 1e-12);
+        assert_eq!(s[0].monetary, Some((29.73 + 14.96) / 2.0));
+        assert_eq!(s[0].holdout, Some(1));
+        assert_eq!((s[1].x, s[1].monetary), (0.0, None));
+    }
+
+    #[test]
+    fn same_day_lines_merge_and_returns_are_no_purchase() {
+        let date = Column::new(col::DATE.into(), [0i32, 0, 5, 9])
+            .cast(&DataType::Date)
+            .unwrap();
+        let mut tx =
+            df!(col::CUSTOMER => ["a", "a", "a", "a"], col::AMOUNT => [100i64, 50, -30, 0])
+                .unwrap();
+        tx.with_column(date).unwrap();
+        let d = purchase_days(&tx)
+            .unwrap()
+            .sort(["day"], Default::default())
+            .unwrap();
+        let kept: Vec<i32> = d
+            .column("day")
+            .unwrap()
+            .i32()
+            .unwrap()
+            .into_no_null_iter()
+            .collect();
+        assert_eq!(
+            kept,
+            [0, 9],
+            "day 5 holds only a return; a zero-value day is a purchase"
+        );
+        assert_eq!(d.column("cents").unwrap().i64().unwrap().get(0), Some(150));
+    }
+
+    #[test]
+    fn discounting_is_converted_per_unit() {
+        assert!(
+            (discount_per_unit(0.10, Unit::Week) - (1.1f64.powf(7.0 / 365.25) - 1.0)).abs() < 1e-15
+        );
+        let yearly = (1.0 + discount_per_unit(0.10, Unit::Day)).powf(365.25);
+        assert!((yearly - 1.1).abs() < 1e-12);
+    }
+}

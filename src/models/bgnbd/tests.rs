@@ -1,0 +1,130 @@
+//! BG/NBD unit tests: published closed-form values, the analytic gradient, predictions, extreme
+//! histories and parameter recovery on simulated data.
+
+use super::*;
+use crate::models::{fit_bgnbd, simulate};
+
+const HARDIE: Params = Params {
+    r: 0.25,
+    alpha: 4.0,
+    a: 0.8,
+    b: 2.5,
+};
+
+#[test]
+fn hardies_closed_form_values() {
+    // Hardie, note 027: r = 0.25, α = 4, a = 0.8, b = 2.5, T = 40.
+    assert!((loglik_one(&HARDIE, Variant::Bgnbd, 0.0, 0.0, 40.0) - -0.59947382).abs() < 1e-8);
+    assert!((loglik_one(&HARDIE, Variant::Bgnbd, 200.0, 38.0, 40.0) - 100.7957).abs() < 1e-4);
+}
+
+#[test]
+fn analytic_gradient_matches_finite_differences() {
+    let data = compress([
+        (0.0, 0.0, 30.0),
+        (3.0, 20.0, 35.0),
+        (3.0, 20.0, 35.0),
+        (12.0, 30.5, 31.0),
+        (1.0, 2.0, 5.0),
+    ]);
+    for v in [Variant::Bgnbd, Variant::Mbgnbd] {
+        let (_, g) = loglik(&HARDIE, v, &data);
+        let f = |k: usize, h: f64| {
+            let mut t = [HARDIE.r, HARDIE.alpha, HARDIE.a, HARDIE.b];
+            t[k] += h;
+            loglik(
+                &Params {
+                    r: t[0],
+                    alpha: t[1],
+                    a: t[2],
+                    b: t[3],
+                },
+                v,
+                &data,
+            )
+            .0
+        };
+        for (k, analytic) in g.iter().enumerate() {
+            let numeric = (f(k, 1e-6) - f(k, -1e-6)) / 2e-6;
+            assert!(
+                (numeric - analytic).abs() < 1e-5 * (1.0 + numeric.abs()),
+                "{v:?} d{k}: {numeric} vs {analytic}"
+            );
+        }
+    }
+}
+
+#[test]
+fn predictions_match_the_untransformed_formula() {
+    // Direct BG/NBD formula (FHL 2005, eq. 10) for moderate x, where it does not overflow.
+    let (x, t_x, t, h) = (4.0, 20.0, 38.0, 52.0);
+    let p = HARDIE;
+    let z = h / (p.alpha + t + h);
+    let direct = (p.a + p.b + x - 1.0) / (p.a - 1.0)
+        * (1.0
+            - ((p.alpha + t) / (p.alpha + t + h)).powf(p.r + x)
+                * hyp2f1(p.r + x, p.b + x, p.a + p.b + x - 1.0, z))
+        / (1.0 + p.a / (p.b + x - 1.0) * ((p.alpha + t) / (p.alpha + t_x)).powf(p.r + x));
+    let ours = expected_purchases(&p, Variant::Bgnbd, h, x, t_x, t);
+    assert!((direct - ours).abs() < 1e-10 * direct, "{direct} vs {ours}");
+    assert_eq!(
+        p_alive(&p, Variant::Bgnbd, 0.0, 0.0, 40.0),
+        1.0,
+        "BG/NBD: no repeat, no dropout"
+    );
+    assert!(
+        p_alive(&p, Variant::Mbgnbd, 0.0, 0.0, 40.0) < 1.0,
+        "MBG/NBD: may drop at once"
+    );
+}
+
+#[test]
+fn extreme_histories_stay_finite() {
+    for (x, t_x, t) in [
+        (500.0, 40.0, 40.0),
+        (500.0, 1.0, 400.0),
+        (0.0, 0.0, 1e-9),
+        (1.0, 1e-9, 1e-9),
+        (300.0, 39.9999, 40.0),
+    ] {
+        for v in [Variant::Bgnbd, Variant::Mbgnbd] {
+            let ll = loglik_one(&HARDIE, v, x, t_x, t);
+            let pa = p_alive(&HARDIE, v, x, t_x, t);
+            let e = expected_purchases(&HARDIE, v, 52.0, x, t_x, t);
+            assert!(
+                ll.is_finite() && pa.is_finite() && e.is_finite() && e >= 0.0,
+                "{v:?} {x} {t_x} {t}: {ll} {pa} {e}"
+            );
+        }
+    }
+}
+
+#[test]
+fn parameters_are_recovered_from_simulated_data() {
+    let truth = Params {
+        r: 0.5,
+        alpha: 6.0,
+        a: 0.7,
+        b: 3.0,
+    };
+    let rows = simulate::customers(7, &truth, 40_000, 20.0, 80.0);
+    let data = compress(rows);
+    let (fit, report) = fit_bgnbd(&data, Variant::Bgnbd).unwrap();
+    assert!(report.converged);
+    for (got, want) in [
+        (fit.r, truth.r),
+        (fit.alpha, truth.alpha),
+        (fit.a, truth.a),
+        (fit.b, truth.b),
+    ] {
+        assert!((got / want - 1.0).abs() < 0.12, "{fit:?} vs {truth:?}");
+    }
+}
+
+#[test]
+fn compress_merges_identical_histories() {
+    let h = compress([(1.0, 2.0, 3.0), (0.0, 0.0, 3.0), (1.0, 2.0, 3.0)]);
+    assert_eq!(h.len(), 2);
+    assert_eq!((h[0].x, h[0].weight), (0.0, 1.0));
+    assert_eq!((h[1].x, h[1].weight), (1.0, 2.0));
+}
