@@ -223,58 +223,6 @@ pub fn json_metrics(v: &serde_json::Value) -> Result<DataFrame> {
     Ok(df!("metric" => k, "value" => v)?)
 }
 
-/// A JSON report as titled tables for a terminal: the scalars of each object as a
-/// `measure,value` table, each array of objects as a table of its own.
-pub fn json_sections(title: &str, v: &serde_json::Value) -> Result<Vec<(String, DataFrame)>> {
-    let text = |v: &serde_json::Value| match v {
-        serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Null => "-".to_string(),
-        other => other.to_string(),
-    };
-    let mut out = Vec::new();
-    let Some(map) = v.as_object() else {
-        return Ok(out);
-    };
-    let scalars: Vec<(&String, &serde_json::Value)> = map
-        .iter()
-        .filter(|(_, v)| !v.is_object() && !v.is_array())
-        .collect();
-    if !scalars.is_empty() {
-        let (k, v): (Vec<String>, Vec<String>) = scalars
-            .iter()
-            .map(|(k, v)| (k.to_string(), text(v)))
-            .unzip();
-        out.push((title.to_string(), df!("measure" => k, "value" => v)?));
-    }
-    for (k, v) in map {
-        match v {
-            serde_json::Value::Object(_) => {
-                out.extend(json_sections(&format!("{title} / {k}"), v)?)
-            }
-            serde_json::Value::Array(rows)
-                if rows.iter().all(|r| r.is_object()) && !rows.is_empty() =>
-            {
-                let names: Vec<String> = rows[0]
-                    .as_object()
-                    .map(|o| o.keys().cloned().collect())
-                    .unwrap_or_default();
-                let cols: Vec<Column> = names
-                    .iter()
-                    .map(|n| {
-                        Column::new(
-                            n.as_str().into(),
-                            rows.iter().map(|r| text(&r[n])).collect::<Vec<_>>(),
-                        )
-                    })
-                    .collect();
-                out.push((format!("{title} / {k}"), DataFrame::new_infer_height(cols)?));
-            }
-            _ => {}
-        }
-    }
-    Ok(out)
-}
-
 /// Writes titled frames one after another, for a human reading a terminal.
 pub fn sections(parts: &mut [(String, DataFrame)], w: &mut dyn Write) -> Result<()> {
     for (i, (title, df)) in parts.iter_mut().enumerate() {

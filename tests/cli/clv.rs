@@ -158,6 +158,8 @@ fn saved_models_score_without_refitting() {
     .to_string();
     let saved: serde_json::Value = serde_json::from_slice(&std::fs::read(&model).unwrap()).unwrap();
     assert_eq!(saved["format"], "tier-clv-model-1");
+    assert_eq!(saved["fit"]["distinct_histories"], 1016);
+    assert_eq!(saved["fit"]["bgnbd"]["converged"], true);
     let loaded = tier(&[
         "clv",
         &cdnow_sample(),
@@ -212,4 +214,82 @@ fn inputs_no_model_can_fit_are_explained() {
     tier(&["clv", &zero]).fails(1, &["cannot fit the spend model", "positive value"]);
     tier(&["clv", &cdnow_sample(), "--margin", "0"]).fails(2, &["--margin"]);
     tier(&["clv", &cdnow_sample(), "--holdout", "2030-01-01"]).fails(2, &["--holdout"]);
+}
+
+#[test]
+fn the_modified_model_lets_one_time_buyers_drop_out() {
+    let r = json(&[
+        "clv",
+        &cdnow_sample(),
+        "--as-of",
+        "1997-09-30",
+        "--model",
+        "mbgnbd",
+        "--summary",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r["model"]["model"], "mbgnbd");
+    assert_eq!(r["fit"]["bgnbd"]["converged"], true);
+    let out = tier(&[
+        "clv",
+        &cdnow_sample(),
+        "--as-of",
+        "1997-09-30",
+        "--model",
+        "mbgnbd",
+    ])
+    .ok()
+    .to_string();
+    let once: Vec<f64> = csv_column(&out, "frequency")
+        .iter()
+        .zip(csv_column(&out, "p_alive"))
+        .filter(|(f, _)| *f == "0")
+        .map(|(_, p)| p.parse().unwrap())
+        .collect();
+    assert!(
+        once.iter().all(|&p| p < 1.0),
+        "a one-time buyer is not certain to be alive"
+    );
+    let bg = tier(&["clv", &cdnow_sample(), "--as-of", "1997-09-30"])
+        .ok()
+        .to_string();
+    let bg_once = csv_column(&bg, "frequency")
+        .iter()
+        .zip(csv_column(&bg, "p_alive"))
+        .filter(|(f, _)| *f == "0")
+        .all(|(_, p)| p == "1");
+    assert!(bg_once, "BG/NBD: P(alive) = 1 without a repeat purchase");
+}
+
+#[test]
+fn the_terminal_report_and_csv_metrics() {
+    let table = tier(&[
+        "clv",
+        &cdnow_sample(),
+        "--holdout",
+        "1997-10-01",
+        "--as-of",
+        "1998-06-30",
+        "--summary",
+        "--format",
+        "table",
+    ])
+    .ok()
+    .to_string();
+    for piece in [
+        "Purchase model: BG/NBD, unit week",
+        "Spend model: Gamma-Gamma",
+        "Holdout validation",
+        "7+",
+    ] {
+        assert!(table.contains(piece), "{piece}: {table}");
+    }
+    let csv = tier(&["clv", &cdnow_sample(), "--as-of", "1997-09-30", "--summary"])
+        .ok()
+        .to_string();
+    assert!(
+        csv.starts_with("metric,value\n") && csv.contains("\nfit.customers,2357\n"),
+        "{csv}"
+    );
 }
