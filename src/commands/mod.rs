@@ -3,6 +3,7 @@
 
 pub mod classify;
 pub mod clv;
+mod clv_report;
 pub mod profile;
 pub mod rfm;
 
