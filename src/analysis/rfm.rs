@@ -194,6 +194,14 @@ pub fn rfm(tx: &DataFrame, p: &Params) -> PolarsResult<Rfm> {
     })
 }
 
+/// The rows whose `segment` is one of `names`, in their order.
+pub fn filter_segments(rows: DataFrame, names: &[String]) -> PolarsResult<DataFrame> {
+    let keep = names.iter().fold(lit(false), |acc, n| {
+        acc.or(col("segment").eq(lit(n.clone())))
+    });
+    rows.lazy().filter(keep).collect()
+}
+
 /// Per segment (in map order): customers, share, revenue, share of revenue, average order value,
 /// average recency. Revenue is the net value over the window.
 pub fn summary(scored: &DataFrame, map: &SegmentMap) -> PolarsResult<DataFrame> {

@@ -15,6 +15,7 @@ use polars::prelude::{df, DataFrame, PolarsResult};
 const EXAMPLES: &str = "Examples:
   tier rfm sales.csv                                   scores and segments per customer
   tier rfm sales.csv --summary                         customers and revenue per segment
+  tier rfm sales.csv --segment \"At risk\"               only the customers at risk
   tier rfm sales.csv --recency-bins 30,90,180,365      fixed recency bins in days
   tier rfm sales.csv --monetary mean --bins 5          mean spend per purchase
   tier rfm --show-map                                  the segment map in use
@@ -48,6 +49,9 @@ pub struct RfmArgs {
     /// Print customers and revenue per segment, and the thresholds, instead of the rows.
     #[arg(long, help_heading = "Scoring")]
     pub summary: bool,
+    /// Keep only customers in this segment; repeat for several (e.g. --segment "At risk").
+    #[arg(long, value_name = "NAME", help_heading = "Scoring")]
+    pub segment: Vec<String>,
     /// Print the segment map in use and exit (no input needed).
     #[arg(long, help_heading = "Scoring")]
     pub show_map: bool,
@@ -178,7 +182,11 @@ pub fn run(args: &RfmArgs, cfg: &Loaded) -> Result<()> {
         let mut segments = rfm::summary(&scored.frame, &params.map)?;
         return write_summary(&out, &mut segments, &scored.thresholds);
     }
-    let mut rows = scored.frame.select(OUTPUT_COLUMNS)?;
+    let mut rows = keep_segments(
+        scored.frame.select(OUTPUT_COLUMNS)?,
+        &args.segment,
+        &params.map,
+    )?;
     out.write(|w, f| render::frame(&mut rows, f, w))
 }
 
@@ -194,6 +202,27 @@ const OUTPUT_COLUMNS: [&str; 10] = [
     "segment",
     "last_purchase",
 ];
+
+/// Keeps the rows of the named segments; a name the map does not have is a usage error.
+fn keep_segments(rows: DataFrame, wanted: &[String], map: &SegmentMap) -> Result<DataFrame> {
+    if wanted.is_empty() {
+        return Ok(rows);
+    }
+    let mut known = map.names();
+    known.push(rfm::NO_PURCHASE.to_string());
+    if let Some(bad) = wanted.iter().find(|w| !known.contains(w)) {
+        let list = known
+            .iter()
+            .map(|k| format!("`{k}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        return Err(UsageError(format!(
+            "--segment `{bad}` is not a segment of the map; the segments are {list}"
+        ))
+        .into());
+    }
+    Ok(rfm::filter_segments(rows, wanted)?)
+}
 
 fn note_scoring(scored: &Rfm, bins: u32) {
     for t in scored.thresholds.iter().filter(|t| t.collapsed(bins)) {

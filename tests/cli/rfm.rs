@@ -65,6 +65,30 @@ fn summary_per_segment_with_thresholds() {
 }
 
 #[test]
+fn segments_filter_the_rows() {
+    let out = tier(&[
+        "rfm",
+        &sample(),
+        "--segment",
+        "At risk",
+        "--segment",
+        "Cannot lose them",
+    ])
+    .ok()
+    .to_string();
+    let segments = csv_column(&out, "segment");
+    assert!(
+        !segments.is_empty()
+            && segments
+                .iter()
+                .all(|s| s == "At risk" || s == "Cannot lose them"),
+        "{segments:?}"
+    );
+    tier(&["rfm", &sample(), "--segment", "VIPs"])
+        .fails(2, &["--segment `VIPs`", "`Champions`", "`No purchase`"]);
+}
+
+#[test]
 fn show_map_needs_no_input() {
     let out = tier(&["rfm", "--show-map"]).ok().to_string();
     assert!(
