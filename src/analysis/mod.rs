@@ -8,6 +8,8 @@ pub mod pareto;
 pub mod profile;
 pub mod rfm;
 pub mod segments;
+#[cfg(test)]
+mod testing;
 
 use crate::input::col;
 use polars::prelude::*;

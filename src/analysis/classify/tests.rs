@@ -1,23 +1,8 @@
 //! Unit tests of the ABC and pyramid rules on frames of a few rows.
 
 use super::*;
+use crate::analysis::testing::tx;
 use crate::input::col;
-
-fn tx(rows: &[(&str, i32, i64)]) -> DataFrame {
-    let date = Column::new(
-        col::DATE.into(),
-        rows.iter().map(|r| r.1).collect::<Vec<_>>(),
-    )
-    .cast(&DataType::Date)
-    .unwrap();
-    let mut df = df!(
-        col::CUSTOMER => rows.iter().map(|r| r.0).collect::<Vec<_>>(),
-        col::AMOUNT => rows.iter().map(|r| r.2).collect::<Vec<_>>(),
-    )
-    .unwrap();
-    df.with_column(date).unwrap();
-    df
-}
 
 fn params() -> Params {
     Params {

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::analysis::segments::SegmentMap;
+use crate::analysis::testing::tx;
 
 #[test]
 fn quantile_thresholds_are_data_values() {
@@ -44,22 +45,6 @@ fn recency_is_inverted() {
     assert_eq!(score(31.0, &t, 5, false), 4);
     assert_eq!(score(365.0, &t, 5, false), 2);
     assert_eq!(score(366.0, &t, 5, false), 1);
-}
-
-fn tx(rows: &[(&str, i32, i64)]) -> DataFrame {
-    let date = Column::new(
-        col::DATE.into(),
-        rows.iter().map(|r| r.1).collect::<Vec<_>>(),
-    )
-    .cast(&DataType::Date)
-    .unwrap();
-    let mut df = df!(
-        col::CUSTOMER => rows.iter().map(|r| r.0).collect::<Vec<_>>(),
-        col::AMOUNT => rows.iter().map(|r| r.2).collect::<Vec<_>>(),
-    )
-    .unwrap();
-    df.with_column(date).unwrap();
-    df
 }
 
 fn params(bins: u32) -> Params {
