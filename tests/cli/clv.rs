@@ -293,3 +293,25 @@ fn the_terminal_report_and_csv_metrics() {
         "{csv}"
     );
 }
+
+#[test]
+fn rfm_and_clv_are_identical_across_thread_counts() {
+    let sample = repo_file("sample-data/sales.csv");
+    for args in [
+        vec!["rfm", sample.as_str()],
+        vec!["clv", sample.as_str(), "--summary", "--format", "json"],
+        vec!["clv", sample.as_str()],
+    ] {
+        let run = |threads: &str| {
+            let out = Command::new(env!("CARGO_BIN_EXE_tier"))
+                .args(&args)
+                .arg("-q")
+                .env("POLARS_MAX_THREADS", threads)
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{args:?}");
+            out.stdout
+        };
+        assert_eq!(run("1"), run("2"), "{args:?}");
+    }
+}
