@@ -52,6 +52,9 @@ pub struct Validation {
     pub bias: f64,
     pub by_frequency: Vec<FrequencyRow>,
     pub cumulative_by_week: Vec<WeekRow>,
+    /// Predicted holdout purchases per customer, aligned with the summaries (for the rows).
+    #[serde(skip)]
+    pub per_customer: Vec<f64>,
 }
 
 fn r4(x: f64) -> f64 {
@@ -113,5 +116,6 @@ pub fn validate(v: &Valuation, rows: &[Summary], days: i32, unit: Unit) -> Valid
         bias: r4(errors.iter().sum::<f64>() / n),
         by_frequency,
         cumulative_by_week,
+        per_customer: predicted,
     }
 }

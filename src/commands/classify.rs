@@ -142,8 +142,8 @@ pub fn run(args: &ClassifyArgs, cfg: &Loaded) -> Result<()> {
     let data = commands::load_window(&args.input, &args.period, args.group.as_deref(), cfg)?;
     let classified =
         classify::classify(&data.tx, &params).context("cannot classify the customers")?;
-    let summaries = pareto::summarize(&classified, &params)?;
     if args.summary {
+        let summaries = pareto::summarize(&classified, &params)?;
         return write_summary(&out, &summaries, args.group.as_deref());
     }
     let mut rows = classified.drop(UNITS)?;
@@ -152,6 +152,7 @@ pub fn run(args: &ClassifyArgs, cfg: &Loaded) -> Result<()> {
     }
     out.write(|w, f| render::frame(&mut rows, f, w))?;
     if out.to_terminal() {
+        let summaries = pareto::summarize(&classified, &params)?;
         summaries
             .iter()
             .for_each(|s| progress::note(&short_summary(s)));

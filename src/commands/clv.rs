@@ -194,14 +194,8 @@ pub fn run(args: &ClvArgs, cfg: &Loaded) -> Result<()> {
         };
         return out.write(|w, f| super::clv_report::write_report(&report, f, w));
     }
-    let holdout_expected = validation.is_some().then(|| {
-        holdout::expected_all(
-            &valuation,
-            &rows,
-            (data.as_of - cal_end) as f64 / args.unit.days(),
-        )
-    });
-    let mut frame = clv::frame(&rows, &predictions, holdout_expected.as_deref())?;
+    let holdout_expected = validation.as_ref().map(|v| v.per_customer.as_slice());
+    let mut frame = clv::frame(&rows, &predictions, holdout_expected)?;
     out.write(|w, f| render::frame(&mut frame, f, w))
 }
 
