@@ -74,6 +74,12 @@ pub struct InputArgs {
     /// (`Unit Cost`, `Cost per item`), then multiplied by the quantity.
     #[arg(long, value_name = "COLUMN")]
     pub cost: Option<String>,
+    /// Column with the margin (gross profit) of the line, when there is no cost column.
+    #[arg(long, value_name = "COLUMN")]
+    pub margin_col: Option<String>,
+    /// Column with the currency code (several currencies in it are refused).
+    #[arg(long, value_name = "COLUMN")]
+    pub currency: Option<String>,
     /// Force a date format, in chrono's syntax, e.g. `%d %b %Y`.
     #[arg(long, value_name = "FORMAT")]
     pub date_format: Option<String>,
@@ -110,6 +116,8 @@ impl InputArgs {
             (Role::Price, &self.price, &c.price),
             (Role::Order, &self.order, &c.order),
             (Role::Cost, &self.cost, &c.cost),
+            (Role::Margin, &self.margin_col, &c.margin),
+            (Role::Currency, &self.currency, &c.currency),
         ];
         let mut columns = std::collections::BTreeMap::new();
         for (role, flag, file) in named {

@@ -36,6 +36,8 @@ pub struct Columns {
     pub price: Option<String>,
     pub order: Option<String>,
     pub cost: Option<String>,
+    pub margin: Option<String>,
+    pub currency: Option<String>,
 }
 
 /// `[input]`: how cells are read.

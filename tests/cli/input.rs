@@ -191,6 +191,41 @@ fn ambiguous_columns_and_dates_ask_for_a_flag() {
 }
 
 #[test]
+fn every_role_a_message_names_has_its_flag() {
+    let dir = temp_dir();
+    let two = write(
+        dir.path(),
+        "cur.csv",
+        b"customer,date,amount,currency,ccy\nA,2024-01-01,5,EUR,USD\n",
+    );
+    tier(&["classify", &two]).fails(1, &["`currency`, `ccy`", "--currency"]);
+    assert_eq!(
+        csv_column(
+            tier(&["classify", &two, "--currency", "currency"]).ok(),
+            "value"
+        ),
+        ["5"]
+    );
+    let margins = write(
+        dir.path(),
+        "m.csv",
+        b"customer,date,amount,margin,gross profit\nA,2024-01-01,5,2,3\nB,2024-01-02,9,1,4\n",
+    );
+    tier(&["classify", &margins]).fails(1, &["`margin`, `gross profit`", "--margin-col"]);
+    let out = tier(&[
+        "classify",
+        &margins,
+        "--margin-col",
+        "gross profit",
+        "--by",
+        "profit",
+    ])
+    .ok()
+    .to_string();
+    assert_eq!(csv_column(&out, "value"), ["4", "3"]);
+}
+
+#[test]
 fn mixed_currencies_are_refused() {
     let dir = temp_dir();
     let f = write(
