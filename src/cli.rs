@@ -6,7 +6,7 @@ use crate::commands::clv::ClvArgs;
 use crate::commands::profile::ProfileArgs;
 use crate::commands::rfm::RfmArgs;
 use crate::config::Loaded;
-use crate::input::{DayOrder, InputOptions, Returns, Role};
+use crate::input::{DayOrder, Decimal, InputOptions, Returns, Role};
 use crate::render::Format;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -90,8 +90,12 @@ pub struct InputArgs {
     #[arg(long)]
     pub monthfirst: bool,
     /// Read numbers with a decimal comma (`1.234,56`) [default: detected per column].
-    #[arg(long)]
+    #[arg(long, conflicts_with = "decimal_point")]
     pub decimal_comma: bool,
+    /// Read numbers with a decimal point (`1,234.56`; `1.500` is one and a half) [default:
+    /// detected per column].
+    #[arg(long)]
+    pub decimal_point: bool,
     /// Field delimiter of CSV input [default: sniffed among , ; tab |].
     #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
     pub delimiter: Option<u8>,
@@ -153,7 +157,13 @@ impl InputArgs {
             columns,
             date_format: self.date_format.clone().or_else(|| i.date_format.clone()),
             day_order,
-            decimal_comma: self.decimal_comma || i.decimal_comma.unwrap_or(false),
+            decimal: match (self.decimal_comma, self.decimal_point, i.decimal_comma) {
+                (true, _, _) => Some(Decimal::Comma),
+                (_, true, _) => Some(Decimal::Point),
+                (_, _, Some(true)) => Some(Decimal::Comma),
+                (_, _, Some(false)) => Some(Decimal::Point),
+                _ => None,
+            },
             delimiter,
             returns: self.returns.or(i.returns).unwrap_or_default(),
         })

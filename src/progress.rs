@@ -72,9 +72,14 @@ pub fn note(text: &str) {
     }
 }
 
+/// Whether `terminal_note` would print (so that its facts are worth counting).
+pub fn notes_on_terminal() -> bool {
+    !quiet() && std::io::stderr().is_terminal()
+}
+
 /// A note for a person watching a terminal; silent when stderr is a file or pipe, or `--quiet`.
 pub fn terminal_note(text: &str) {
-    if !quiet() && std::io::stderr().is_terminal() {
+    if notes_on_terminal() {
         eprintln!("{text}");
     }
 }

@@ -3,7 +3,7 @@
 //! exact integer units (cents, thousandths) so ranks and class boundaries never depend on float
 //! summation order.
 
-use super::has;
+use super::customers;
 use crate::input::col;
 use polars::prelude::*;
 
@@ -60,88 +60,41 @@ pub struct Params {
 /// Internal column of exact integer value units.
 pub const UNITS: &str = "value_units";
 
-fn keys(p: &Params) -> Vec<Expr> {
-    let mut k = vec![col(col::CUSTOMER)];
-    if p.grouped {
-        k.insert(0, col(col::GROUP));
-    }
-    k
-}
-
-/// Purchases per customer: distinct orders (or purchase days without an order id) whose net
-/// value is positive, with the first and last purchase date (an order is dated by its first
-/// line). Returns and fully refunded orders are not purchases.
-pub fn orders(tx: LazyFrame, keys: &[Expr], has_order: bool) -> LazyFrame {
-    let order_key = if has_order {
-        col(col::ORDER)
-    } else {
-        col(col::DATE)
-    };
-    let mut by = keys.to_vec();
-    by.push(order_key);
-    tx.group_by(by)
-        .agg([
-            col(col::AMOUNT).sum().alias("net"),
-            col(col::DATE).min().alias("day"),
-        ])
-        .filter(col("net").gt(lit(0)))
-        .group_by(keys)
-        .agg([
-            len().cast(DataType::Int64).alias("orders"),
-            col("day").min().alias("first_purchase"),
-            col("day").max().alias("last_purchase"),
-        ])
-}
-
-/// One row per customer (per group): exact value units, orders, first and last purchase
-/// (empty for a customer whose window holds only returns).
-pub fn per_customer(tx: &DataFrame, p: &Params) -> PolarsResult<DataFrame> {
+/// One row per customer (per group) from the per-customer stage: exact value units, orders,
+/// first and last purchase (empty for a customer whose window holds only returns).
+pub fn per_customer(stage: &DataFrame, p: &Params) -> PolarsResult<DataFrame> {
     let units = match p.by {
-        Basis::Revenue | Basis::Orders => col(col::AMOUNT).sum(),
+        Basis::Revenue => col(customers::NET),
+        Basis::Orders => col(customers::ORDERS),
         Basis::Profit => {
             require(
-                tx,
-                col::COST,
+                stage,
+                customers::COST,
                 "--by profit needs a cost or margin column; pass --cost COLUMN",
             )?;
-            (col(col::AMOUNT) - col(col::COST)).sum()
+            col(customers::NET) - col(customers::COST)
         }
         Basis::Quantity => {
             require(
-                tx,
-                col::QUANTITY,
+                stage,
+                customers::QUANTITY,
                 "--by quantity needs a quantity column; pass --quantity COLUMN",
             )?;
-            (col(col::QUANTITY) * lit(1000.0))
-                .round(0, RoundMode::HalfAwayFromZero)
-                .cast(DataType::Int64)
-                .sum()
+            col(customers::QUANTITY)
         }
     };
-    let k = keys(p);
-    let base = tx
-        .clone()
-        .lazy()
-        .group_by(k.clone())
-        .agg([units.alias(UNITS)]);
-    let joined = base
-        .join(
-            orders(tx.clone().lazy(), &k, has(tx, col::ORDER)),
-            k.clone(),
-            k,
-            JoinArgs::new(JoinType::Left),
-        )
-        .with_column(col("orders").fill_null(lit(0i64)));
-    let joined = if p.by == Basis::Orders {
-        joined.with_column(col("orders").alias(UNITS))
-    } else {
-        joined
-    };
-    joined.collect()
+    let mut cols = customers::keys(p.grouped);
+    cols.extend([
+        units.alias(UNITS),
+        col(customers::ORDERS),
+        col("first_purchase"),
+        col("last_purchase"),
+    ]);
+    stage.clone().lazy().select(cols).collect()
 }
 
-fn require(tx: &DataFrame, name: &str, msg: &str) -> PolarsResult<()> {
-    if has(tx, name) {
+fn require(stage: &DataFrame, name: &str, msg: &str) -> PolarsResult<()> {
+    if stage.schema().contains(name) {
         Ok(())
     } else {
         Err(polars_err!(ComputeError: "{}", msg))
@@ -179,10 +132,11 @@ pub fn rank_order_by(df: DataFrame, keys: &[(&str, bool)]) -> PolarsResult<DataF
     df.lazy().sort_by_exprs(by, opts).collect()
 }
 
-/// Ranks, shares, ABC classes and tiers, sorted for output. Fails when a group's total value is
-/// not positive, because shares of a non-positive total mean nothing.
-pub fn classify(tx: &DataFrame, p: &Params) -> PolarsResult<DataFrame> {
-    let sorted = rank_order(per_customer(tx, p)?, p.grouped)?;
+/// Ranks, shares, ABC classes and tiers, sorted for output, from the per-customer stage. Fails
+/// when a group's total value is not positive, because shares of a non-positive total mean
+/// nothing.
+pub fn classify(stage: &DataFrame, p: &Params) -> PolarsResult<DataFrame> {
+    let sorted = rank_order(per_customer(stage, p)?, p.grouped)?;
     check_totals(&sorted, p.grouped)?;
     let g = |e: Expr| {
         if p.grouped {

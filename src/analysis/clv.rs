@@ -32,18 +32,23 @@ impl Unit {
     }
 }
 
-/// Per-customer purchase days: `customer`, `day` (i32), `cents` (the day's net value).
-pub fn purchase_days(tx: &DataFrame) -> PolarsResult<DataFrame> {
-    tx.clone()
+/// Per customer and day (a lazy plan for the streaming engine): `customer`, `day` (i32),
+/// `cents` (the day's net value), `largest` (its largest line).
+pub fn customer_days(tx: LazyFrame) -> LazyFrame {
+    tx.group_by([
+        col(col::CUSTOMER),
+        col(col::DATE).cast(DataType::Int32).alias("day"),
+    ])
+    .agg([
+        col(col::AMOUNT).sum().alias("cents"),
+        col(col::AMOUNT).max().alias("largest"),
+    ])
+}
+
+/// The purchase days among the customer days: `customer`, `day`, `cents`.
+pub fn purchase_days(days: &DataFrame) -> PolarsResult<DataFrame> {
+    days.clone()
         .lazy()
-        .group_by([
-            col(col::CUSTOMER),
-            col(col::DATE).cast(DataType::Int32).alias("day"),
-        ])
-        .agg([
-            col(col::AMOUNT).sum().alias("cents"),
-            col(col::AMOUNT).max().alias("largest"),
-        ])
         .filter(col("largest").gt_eq(lit(0)))
         .select([col(col::CUSTOMER), col("day"), col("cents")])
         .collect()
@@ -306,7 +311,7 @@ mod tests {
             df!(col::CUSTOMER => ["a", "a", "a", "a"], col::AMOUNT => [100i64, 50, -30, 0])
                 .unwrap();
         tx.with_column(date).unwrap();
-        let d = purchase_days(&tx)
+        let d = purchase_days(&customer_days(tx.lazy()).collect().unwrap())
             .unwrap()
             .sort(["day"], Default::default())
             .unwrap();

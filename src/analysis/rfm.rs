@@ -1,5 +1,5 @@
 //! RFM: per customer recency (days from the last purchase to the as-of date), frequency
-//! (purchases, as in `classify::orders`) and monetary value (net total, or mean per purchase),
+//! (purchases, as counted by the per-customer stage) and monetary value (net total, or mean per purchase),
 //! scored 1..N and mapped to a named segment.
 //!
 //! Scoring: thresholds `t_1..t_{N-1}` are the lower quantiles of the measure at k/N (or given by
@@ -7,7 +7,8 @@
 //! position`). Hence equal values get equal scores, a better value never a worse score, and the
 //! score equals `1 + floor(N · share of customers strictly below)`, as balanced as ties allow.
 
-use super::classify::{orders, rank_order_by};
+use super::classify::rank_order_by;
+use super::customers;
 use super::segments::SegmentMap;
 use crate::input::col;
 use polars::prelude::*;
@@ -65,25 +66,21 @@ pub const MEASURES: [&str; 3] = ["recency_days", "frequency", "monetary"];
 /// The segment of customers without a purchase of positive value in the window.
 pub const NO_PURCHASE: &str = "No purchase";
 
-/// Per customer: recency (null without a purchase), frequency, net value in cents.
-pub fn measures(tx: &DataFrame, as_of: i32) -> PolarsResult<DataFrame> {
-    let keys = [col(col::CUSTOMER)];
-    let has_order = tx.schema().contains(col::ORDER);
-    tx.clone()
+/// Per customer, from the per-customer stage: recency (null without a purchase), frequency,
+/// net value in cents.
+pub fn measures(stage: &DataFrame, as_of: i32) -> PolarsResult<DataFrame> {
+    stage
+        .clone()
         .lazy()
-        .group_by(keys.clone())
-        .agg([col(col::AMOUNT).sum().alias("net_cents")])
-        .join(
-            orders(tx.clone().lazy(), &keys, has_order),
-            keys.clone(),
-            keys,
-            JoinArgs::new(JoinType::Left),
-        )
-        .with_columns([
+        .select([
+            col(col::CUSTOMER),
+            col(customers::NET),
+            col("first_purchase"),
+            col("last_purchase"),
             (lit(as_of) - col("last_purchase").cast(DataType::Int32))
                 .cast(DataType::Int64)
                 .alias("recency_days"),
-            col("orders").fill_null(lit(0i64)).alias("frequency"),
+            col(customers::ORDERS).alias("frequency"),
         ])
         .collect()
 }
@@ -110,8 +107,8 @@ pub fn score(v: f64, thresholds: &[f64], bins: u32, higher_better: bool) -> u32 
 
 /// Scores and segments every customer with a purchase; the others get no scores and the
 /// segment `No purchase`. Quantiles are taken over the purchasing customers only.
-pub fn rfm(tx: &DataFrame, p: &Params) -> PolarsResult<Rfm> {
-    let m = measures(tx, p.as_of)?;
+pub fn rfm(stage: &DataFrame, p: &Params) -> PolarsResult<Rfm> {
+    let m = measures(stage, p.as_of)?;
     let cents: Vec<i64> = m.column("net_cents")?.i64()?.into_no_null_iter().collect();
     let freq: Vec<i64> = m.column("frequency")?.i64()?.into_no_null_iter().collect();
     let recency: Vec<Option<i64>> = m.column("recency_days")?.i64()?.iter().collect();

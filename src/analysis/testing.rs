@@ -17,3 +17,11 @@ pub fn tx(rows: &[(&str, i32, i64)]) -> DataFrame {
     df.with_column(date).unwrap();
     df
 }
+
+/// The per-customer stage of a transactions frame.
+pub fn stage(tx: &DataFrame, grouped: bool) -> DataFrame {
+    crate::analysis::customers::run(
+        crate::analysis::customers::stage(tx.clone().lazy(), grouped).unwrap(),
+    )
+    .unwrap()
+}

@@ -139,9 +139,10 @@ pub fn run(args: &ClassifyArgs, cfg: &Loaded) -> Result<()> {
         args.group.is_some(),
         cfg,
     )?;
-    let data = commands::load_window(&args.input, &args.period, args.group.as_deref(), cfg)?;
+    let mut data = commands::load_window(&args.input, &args.period, args.group.as_deref(), cfg)?;
+    let stage = data.customers(params.grouped)?;
     let classified =
-        classify::classify(&data.tx, &params).context("cannot classify the customers")?;
+        classify::classify(&stage, &params).context("cannot classify the customers")?;
     if args.summary {
         let summaries = pareto::summarize(&classified, &params)?;
         return write_summary(&out, &summaries, args.group.as_deref());

@@ -126,7 +126,8 @@ pub struct Report<'a> {
 pub fn run(args: &ClvArgs, cfg: &Loaded) -> Result<()> {
     let out = Output::resolve(&args.output)?;
     check_flags(args)?;
-    let data = commands::load_window(&args.input, &args.period, None, cfg)?;
+    let mut data = commands::load_window(&args.input, &args.period, None, cfg)?;
+    let days = clv::purchase_days(&data.customer_days()?)?;
     let cal_end = match args.holdout {
         Some(h) if h > data.as_of || data.since.is_some_and(|s| h <= s) => {
             return Err(UsageError(format!(
@@ -139,7 +140,6 @@ pub fn run(args: &ClvArgs, cfg: &Loaded) -> Result<()> {
         Some(h) => h - 1,
         None => data.as_of,
     };
-    let days = clv::purchase_days(&data.tx)?;
     let rows = clv::summarize(&days, cal_end, args.holdout.map(|_| data.as_of), args.unit)?;
     let (model, fit) = match &args.load_model {
         Some(path) => (

@@ -7,24 +7,31 @@ mod clv_report;
 pub mod profile;
 pub mod rfm;
 
-use crate::analysis;
+use crate::analysis::{self, customers};
 use crate::cli::{InputArgs, PeriodArgs};
 use crate::config::Loaded;
 use crate::input::{self, iso_date};
 use crate::{progress, UsageError};
-use anyhow::{Context, Result};
-use polars::prelude::{DataFrame, IntoLazy};
+use anyhow::{bail, Context, Result};
+use polars::prelude::*;
+// polars' prelude brings its own `PolarsContext`; this name shadows it so that
+// `.context(...)` is anyhow's.
+#[allow(unused_imports)]
+use anyhow::Context as PolarsContext;
 use std::io::IsTerminal;
 
-/// Transactions inside the analysis window, with the window's bounds (days since the epoch).
+/// The inputs, scanned lazily, and the analysis window. The as-of date is known once a query
+/// has run (by default it is the last date in the data, never the clock).
 pub struct Windowed {
-    pub tx: DataFrame,
+    scanned: input::Scanned,
+    period: PeriodArgs,
+    explain: bool,
+    /// The as-of date (days since the epoch); set by `customers` or `customer_days`.
     pub as_of: i32,
     pub since: Option<i32>,
 }
 
-/// Loads the inputs, resolves `--as-of` (default: last transaction date, never the clock) and
-/// `--since`, prints `--explain`, and keeps the transactions inside the window.
+/// Scans the inputs (or stdin when none is given and it is not a terminal).
 pub fn load_window(
     args: &InputArgs,
     period: &PeriodArgs,
@@ -41,59 +48,173 @@ pub fn load_window(
         }
         opts.files.push("-".into());
     }
-    let loaded = input::load(&opts)?;
-    let tx = loaded.frame;
-    let as_of = match period.as_of {
-        Some(d) => d,
-        None => analysis::last_date(&tx)?,
-    };
-    if let Some(s) = period.since.filter(|&s| s > as_of) {
+    if let (Some(s), Some(a)) = (period.since, period.as_of) {
+        check_since(s, a)?;
+    }
+    Ok(Windowed {
+        scanned: input::scan(&opts)?,
+        period: period.clone(),
+        explain: args.explain,
+        as_of: period.as_of.unwrap_or(i32::MAX),
+        since: period.since,
+    })
+}
+
+fn check_since(since: i32, as_of: i32) -> Result<()> {
+    if since > as_of {
         return Err(UsageError(format!(
             "--since {} is after the as-of date {}",
-            iso_date(s),
+            iso_date(since),
             iso_date(as_of)
         ))
         .into());
     }
-    let total = tx.height();
-    let kept = analysis::window(tx.lazy(), period.since, as_of)
-        .collect()
-        .context("cannot select the window")?;
-    if args.explain {
-        let mut lines = loaded.report.lines();
-        let from = period.since.map_or("the first date".to_string(), iso_date);
+    Ok(())
+}
+
+impl Windowed {
+    /// The transactions inside the window, lazily.
+    pub fn window(&self) -> LazyFrame {
+        analysis::window(self.scanned.frame.clone(), self.since, self.period.as_of)
+    }
+
+    /// Runs a query over the window with the streaming engine. When the fast reader fails (a bad
+    /// cell, a footer line), the inputs are read precisely, which either names the file, line
+    /// and column, or gives the transactions to run the query again.
+    /// An empty result is checked the same way, so that an input with no usable rows gets the
+    /// precise reader's account of why.
+    pub fn run(
+        &mut self,
+        query: impl Fn(LazyFrame) -> PolarsResult<LazyFrame>,
+    ) -> Result<DataFrame> {
+        match query(self.window()).and_then(customers::run) {
+            Ok(df) if df.height() > 0 || self.scanned.precise => Ok(df),
+            Err(e) if self.scanned.precise => Err(e.into()),
+            _ => {
+                self.scanned.read_precisely()?;
+                Ok(query(self.window()).and_then(customers::run)?)
+            }
+        }
+    }
+
+    /// The per-customer stage of the window; resolves the as-of date.
+    pub fn customers(&mut self, grouped: bool) -> Result<DataFrame> {
+        let stage = self
+            .run(|tx| customers::stage(tx, grouped))
+            .context("cannot summarise the customers")?;
+        if !customers::sums_are_exact(&stage)? {
+            bail!(
+                "the amounts add up to more than 90 quadrillion cents, beyond exact arithmetic; \
+                 check the amount column and its decimal separator"
+            );
+        }
+        let last = stage
+            .column(customers::LAST_LINE)?
+            .cast(&DataType::Int32)?
+            .i32()?
+            .max();
+        self.settle(last)?;
+        Ok(stage)
+    }
+
+    /// Per customer and day (for CLV); resolves the as-of date.
+    pub fn customer_days(&mut self) -> Result<DataFrame> {
+        let days = self
+            .run(|tx| Ok(analysis::clv::customer_days(tx)))
+            .context("cannot summarise the purchase days")?;
+        let last = days.column("day")?.i32()?.max();
+        self.settle(last)?;
+        Ok(days)
+    }
+
+    /// The rows of one customer inside the window.
+    pub fn rows_of(&mut self, id: &str) -> Result<DataFrame> {
+        // The inputs have been read once already, so a failure here is not the reader's.
+        let mine = self
+            .window()
+            .filter(col(input::col::CUSTOMER).eq(lit(id.to_string())));
+        Ok(customers::run(mine)?)
+    }
+
+    /// Fixes the as-of date from the last date in the window, checks the window is not empty,
+    /// and prints `--explain` or the terminal note.
+    fn settle(&mut self, last: Option<i32>) -> Result<()> {
+        let Some(last) = last else {
+            return Err(self.empty_window());
+        };
+        self.as_of = self.period.as_of.unwrap_or(last);
+        if self.explain {
+            self.print_explain()?;
+        } else if progress::notes_on_terminal() {
+            self.scanned.count_rows()?;
+            let r = &self.scanned.report;
+            if r.no_customer + r.returns_dropped > 0 {
+                progress::terminal_note(&format!(
+                    "tier: note: dropped {} rows without a customer id and {} excluded returns (--explain tells more)",
+                    r.no_customer, r.returns_dropped
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn empty_window(&mut self) -> anyhow::Error {
+        if self.period.as_of.is_none() {
+            if let (Some(since), Ok(last)) = (self.since, self.last_date()) {
+                if let Err(e) = check_since(since, last) {
+                    return e;
+                }
+            }
+        }
+        anyhow::anyhow!(
+            "no transactions between {} and {}; check --since and --as-of",
+            self.since.map_or("the start".into(), iso_date),
+            self.period.as_of.map_or("the end".into(), iso_date)
+        )
+    }
+
+    fn last_date(&self) -> Result<i32> {
+        let df = customers::run(
+            self.scanned
+                .frame
+                .clone()
+                .select([col(input::col::DATE).cast(DataType::Int32).max()]),
+        )?;
+        Ok(df
+            .column(input::col::DATE)?
+            .i32()?
+            .get(0)
+            .unwrap_or(i32::MIN))
+    }
+
+    fn print_explain(&mut self) -> Result<()> {
+        self.scanned.count_rows()?;
+        let count = |lf: LazyFrame| -> Result<usize> {
+            let df = customers::run(lf.select([len().alias("n")]))?;
+            Ok(df
+                .column("n")?
+                .cast(&DataType::UInt64)?
+                .u64()?
+                .get(0)
+                .unwrap_or(0) as usize)
+        };
+        let total = count(self.scanned.frame.clone())?;
+        let kept = count(self.window())?;
+        let mut lines = self.scanned.report.lines();
+        let from = self.since.map_or("the first date".to_string(), iso_date);
         lines.push(format!(
             "   window: {from} .. {} (as-of {})",
-            iso_date(as_of),
-            as_of_source(period)
+            iso_date(self.as_of),
+            as_of_source(&self.period)
         ));
         lines.push(format!(
             "  dropped: {} rows outside the window",
-            total - kept.height()
+            total - kept
         ));
-        lines.push(format!(" analysed: {} rows", kept.height()));
+        lines.push(format!(" analysed: {kept} rows"));
         progress::explain(&lines);
-    } else {
-        let r = &loaded.report;
-        if r.no_customer + r.returns_dropped > 0 {
-            progress::terminal_note(&format!(
-                "tier: note: dropped {} rows without a customer id and {} excluded returns (--explain tells more)",
-                r.no_customer, r.returns_dropped
-            ));
-        }
+        Ok(())
     }
-    if kept.height() == 0 {
-        anyhow::bail!(
-            "no transactions between {} and {}; check --since and --as-of",
-            period.since.map_or("the start".into(), iso_date),
-            iso_date(as_of)
-        );
-    }
-    Ok(Windowed {
-        tx: kept,
-        as_of,
-        since: period.since,
-    })
 }
 
 fn as_of_source(period: &PeriodArgs) -> &'static str {

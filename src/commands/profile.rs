@@ -39,19 +39,21 @@ pub struct ProfileArgs {
 pub fn run(args: &ProfileArgs, cfg: &Loaded) -> Result<()> {
     let out = Output::resolve(&args.output)?;
     let params = resolve_params(None, None, None, false, cfg)?;
-    let data = commands::load_window(&args.input, &args.period, None, cfg)?;
+    let mut data = commands::load_window(&args.input, &args.period, None, cfg)?;
+    let stage = data.customers(false)?;
     let classified =
-        classify::classify(&data.tx, &params).context("cannot classify the customers")?;
+        classify::classify(&stage, &params).context("cannot classify the customers")?;
     let rfm_params = rfm_cmd::resolve_params(&Default::default(), cfg, data.as_of)?;
-    let scored = rfm::rfm(&data.tx, &rfm_params).context("cannot score the customers")?;
-    let inputs = Inputs {
-        tx: &data.tx,
-        classified: &classified,
-        rfm: &scored.frame,
-        as_of: data.as_of,
-    };
+    let scored = rfm::rfm(&stage, &rfm_params).context("cannot score the customers")?;
     let mut cards = Vec::new();
     for id in &args.ids {
+        let rows = data.rows_of(id)?;
+        let inputs = Inputs {
+            tx: &rows,
+            classified: &classified,
+            rfm: &scored.frame,
+            as_of: data.as_of,
+        };
         match profile::card(&inputs, id)? {
             Some(c) => cards.push(c),
             None => bail!(

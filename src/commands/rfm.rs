@@ -174,9 +174,10 @@ pub fn run(args: &RfmArgs, cfg: &Loaded) -> Result<()> {
         let mut map = segment_map(cfg, bins)?.frame()?;
         return out.write(|w, f| render::frame(&mut map, f, w));
     }
-    let data = commands::load_window(&args.input, &args.period, None, cfg)?;
+    let mut data = commands::load_window(&args.input, &args.period, None, cfg)?;
+    let stage = data.customers(false)?;
     let params = resolve_params(args, cfg, data.as_of)?;
-    let scored = rfm::rfm(&data.tx, &params).context("cannot score the customers")?;
+    let scored = rfm::rfm(&stage, &params).context("cannot score the customers")?;
     note_scoring(&scored, params.bins);
     if args.summary {
         let mut segments = rfm::summary(&scored.frame, &params.map)?;

@@ -10,24 +10,47 @@ pub enum DayOrder {
     MonthFirst,
 }
 
-/// The date format of a column: automatic (with an order for ambiguous `a/b/YYYY` cells) or a
+/// The day/month order of `a/b/YYYY` cells for each separator: `/`, `-`, `.`. A column may mix
+/// separators (`01.02.2024` beside `1/13/2024`), and each keeps its own convention.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Orders(pub [Option<DayOrder>; 3]);
+
+const SEPARATORS: [char; 3] = ['/', '-', '.'];
+
+fn sep_index(sep: char) -> usize {
+    SEPARATORS.iter().position(|&c| c == sep).unwrap_or(0)
+}
+
+impl Orders {
+    /// The same order for every separator (from --dayfirst / --monthfirst).
+    pub fn all(order: DayOrder) -> Orders {
+        Orders([Some(order); 3])
+    }
+}
+
+/// The date format of a column: automatic (with orders for ambiguous `a/b/YYYY` cells) or a
 /// chrono format string forced by `--date-format`.
 #[derive(Debug, Clone)]
 pub enum DateFormat {
-    Auto(Option<DayOrder>),
+    Auto(Orders),
     Forced(String),
 }
 
-/// Evidence gathered over a column to decide the day/month order of `a/b/YYYY` cells.
+/// What the `a/b/YYYY` cells of one separator show about their order.
 #[derive(Debug, Default, Clone)]
-pub struct OrderEvidence {
+pub struct SepEvidence {
     /// First cell whose first number is above 12 (so the first number is the day).
     pub day_first: Option<String>,
     /// First cell whose second number is above 12 (so the first number is the month).
     pub month_first: Option<String>,
-    /// Whether any `a/b/YYYY` cell was seen, and its separator.
-    pub seen_sep: Option<char>,
+    /// Whether any cell with this separator was seen.
+    pub seen: bool,
 }
+
+/// Evidence gathered over a column to decide the day/month order of `a/b/YYYY` cells, kept per
+/// separator.
+#[derive(Debug, Default, Clone)]
+pub struct OrderEvidence(pub [SepEvidence; 3]);
 
 /// The parts of a date cell before any time of day.
 enum Shape {
@@ -84,34 +107,50 @@ impl OrderEvidence {
     /// Looks at one cell; cells that are not `a/b/YYYY` add nothing.
     pub fn observe(&mut self, cell: &str) {
         if let Some(Shape::YearLast(a, b, _, sep)) = shape(cell) {
-            self.seen_sep.get_or_insert(sep);
-            if a > 12 && self.day_first.is_none() {
-                self.day_first = Some(cell.trim().to_string());
+            let e = &mut self.0[sep_index(sep)];
+            e.seen = true;
+            if a > 12 && e.day_first.is_none() {
+                e.day_first = Some(cell.trim().to_string());
             }
-            if b > 12 && self.month_first.is_none() {
-                self.month_first = Some(cell.trim().to_string());
+            if b > 12 && e.month_first.is_none() {
+                e.month_first = Some(cell.trim().to_string());
             }
         }
     }
 
-    /// The order the column shows, `Ok(None)` when it has no `a/b/YYYY` cells, an error when the
-    /// cells contradict each other or cannot tell.
-    pub fn decide(&self) -> Result<Option<DayOrder>, String> {
-        match (&self.day_first, &self.month_first, self.seen_sep) {
-            (_, _, None) => Ok(None),
-            (Some(d), Some(m), _) => Err(format!(
-                "mixes day-first (`{d}`) and month-first (`{m}`) dates; pass --date-format"
-            )),
-            (Some(_), None, _) => Ok(Some(DayOrder::DayFirst)),
-            (None, Some(_), _) => Ok(Some(DayOrder::MonthFirst)),
-            // `31.12.2024` is day-first by universal convention.
-            (None, None, Some('.')) => Ok(Some(DayOrder::DayFirst)),
-            (None, None, Some(_)) => Err(
-                "has dates like `1/2/2024` where day and month cannot be told apart \
-                 (no day above 12): pass --dayfirst or --monthfirst"
-                    .to_string(),
-            ),
+    /// Whether some separator's cells cannot tell day from month (more cells may).
+    pub fn undecided(&self) -> bool {
+        self.0.iter().zip(SEPARATORS).any(|(e, sep)| {
+            e.seen && sep != '.' && e.day_first.is_none() && e.month_first.is_none()
+        })
+    }
+
+    /// The orders the column shows per separator (none where it has no `a/b/YYYY` cells), an
+    /// error when the cells of one separator contradict each other or cannot tell.
+    pub fn decide(&self) -> Result<Orders, String> {
+        let mut out = Orders::default();
+        for (i, e) in self.0.iter().enumerate() {
+            out.0[i] = match (&e.day_first, &e.month_first, e.seen) {
+                (_, _, false) => None,
+                (Some(d), Some(m), _) => {
+                    return Err(format!(
+                        "mixes day-first (`{d}`) and month-first (`{m}`) dates; pass --date-format"
+                    ))
+                }
+                (Some(_), None, _) => Some(DayOrder::DayFirst),
+                (None, Some(_), _) => Some(DayOrder::MonthFirst),
+                // `31.12.2024` is day-first by universal convention.
+                (None, None, true) if SEPARATORS[i] == '.' => Some(DayOrder::DayFirst),
+                (None, None, true) => {
+                    return Err(format!(
+                        "has dates like `1{s}2{s}2024` where day and month cannot be told apart \
+                         (no day above 12): pass --dayfirst or --monthfirst",
+                        s = SEPARATORS[i]
+                    ))
+                }
+            };
         }
+        Ok(out)
     }
 }
 
@@ -154,10 +193,10 @@ fn parse_forced(cell: &str, fmt: &str) -> Option<NaiveDate> {
         })
 }
 
-fn parse_auto(cell: &str, order: Option<DayOrder>) -> Option<NaiveDate> {
+fn parse_auto(cell: &str, orders: Orders) -> Option<NaiveDate> {
     let (y, m, d) = match shape(cell)? {
         Shape::Compact(y, m, d) | Shape::YearFirst(y, m, d) => (y, m, d),
-        Shape::YearLast(a, b, y, _) => match order? {
+        Shape::YearLast(a, b, y, sep) => match orders.0[sep_index(sep)]? {
             DayOrder::DayFirst => (y, b, a),
             DayOrder::MonthFirst => (y, a, b),
         },
@@ -169,10 +208,22 @@ fn parse_auto(cell: &str, order: Option<DayOrder>) -> Option<NaiveDate> {
 pub fn describe(format: &DateFormat) -> String {
     match format {
         DateFormat::Forced(f) => format!("`{f}` (from --date-format)"),
-        DateFormat::Auto(None) => "ISO or YYYYMMDD (detected)".to_string(),
-        DateFormat::Auto(Some(DayOrder::DayFirst)) => "day first, D/M/YYYY (detected)".to_string(),
-        DateFormat::Auto(Some(DayOrder::MonthFirst)) => {
-            "month first, M/D/YYYY (detected)".to_string()
+        DateFormat::Auto(orders) => {
+            let parts: Vec<String> = orders
+                .0
+                .iter()
+                .zip(SEPARATORS)
+                .filter_map(|(o, s)| match o {
+                    Some(DayOrder::DayFirst) => Some(format!("day first, D{s}M{s}YYYY")),
+                    Some(DayOrder::MonthFirst) => Some(format!("month first, M{s}D{s}YYYY")),
+                    None => None,
+                })
+                .collect();
+            if parts.is_empty() {
+                "ISO or YYYYMMDD (detected)".to_string()
+            } else {
+                format!("{} (detected)", parts.join("; "))
+            }
         }
     }
 }
@@ -187,7 +238,8 @@ pub fn iso(days: i32) -> String {
 
 /// Parses a date given on the command line (`--as-of`, `--since`): ISO or YYYYMMDD.
 pub fn parse_flag(s: &str) -> Result<i32, String> {
-    parse(s, &DateFormat::Auto(None)).map_err(|_| format!("`{s}` is not a date like 2024-01-31"))
+    parse(s, &DateFormat::Auto(Orders::default()))
+        .map_err(|_| format!("`{s}` is not a date like 2024-01-31"))
 }
 
 #[cfg(test)]
@@ -195,7 +247,8 @@ mod tests {
     use super::*;
 
     fn auto(cell: &str, order: Option<DayOrder>) -> Option<String> {
-        parse(cell, &DateFormat::Auto(order)).ok().map(iso)
+        let orders = order.map_or(Orders::default(), Orders::all);
+        parse(cell, &DateFormat::Auto(orders)).ok().map(iso)
     }
 
     #[test]
@@ -238,17 +291,31 @@ mod tests {
         for c in ["1/2/2024", "3/4/2024", "13/4/2024"] {
             e.observe(c);
         }
-        assert_eq!(e.decide().unwrap(), Some(DayOrder::DayFirst));
+        let slash = |o: Orders| o.0[0];
+        assert_eq!(slash(e.decide().unwrap()), Some(DayOrder::DayFirst));
         let mut e = OrderEvidence::default();
         e.observe("1/2/2024");
+        assert!(e.undecided());
         assert!(e.decide().unwrap_err().contains("--dayfirst"));
         e.observe("1/13/2024");
-        assert_eq!(e.decide().unwrap(), Some(DayOrder::MonthFirst));
+        assert_eq!(slash(e.decide().unwrap()), Some(DayOrder::MonthFirst));
         e.observe("13/1/2024");
         assert!(e.decide().is_err());
         let mut e = OrderEvidence::default();
         e.observe("01.02.2024");
-        assert_eq!(e.decide().unwrap(), Some(DayOrder::DayFirst));
+        assert!(!e.undecided());
+        assert_eq!(e.decide().unwrap().0[2], Some(DayOrder::DayFirst));
+    }
+
+    #[test]
+    fn each_separator_keeps_its_own_order() {
+        let mut e = OrderEvidence::default();
+        e.observe("01.02.2024");
+        e.observe("1/13/2024");
+        let f = DateFormat::Auto(e.decide().unwrap());
+        assert_eq!(iso(parse("01.02.2024", &f).unwrap()), "2024-02-01");
+        assert_eq!(iso(parse("1/13/2024", &f).unwrap()), "2024-01-13");
+        assert_eq!(iso(parse("2/3/2024", &f).unwrap()), "2024-02-03");
     }
 
     #[test]

@@ -6,14 +6,19 @@
 //! `customer` str, `date` date, `amount_cents` i64 (net line value in cents; negative = return),
 //! and when present `order` str, `quantity` f64, `cost_cents` i64, `group` str.
 
+mod cells;
 mod dates;
+mod fast;
 mod numbers;
 mod parse;
+mod prescan;
 mod roles;
+mod scan;
 mod source;
 mod table;
 
 pub use dates::{epoch_days, iso as iso_date, parse_flag as parse_date_flag, DayOrder};
+pub use numbers::Decimal;
 pub use roles::Role;
 
 use anyhow::{bail, Result};
@@ -50,15 +55,10 @@ pub struct InputOptions {
     pub columns: BTreeMap<Role, String>,
     pub date_format: Option<String>,
     pub day_order: Option<DayOrder>,
-    pub decimal_comma: bool,
+    /// The decimal separator of every number column, when forced by a flag.
+    pub decimal: Option<Decimal>,
     pub delimiter: Option<u8>,
     pub returns: Returns,
-}
-
-/// The canonical frame and the account of how it was made.
-pub struct Transactions {
-    pub frame: DataFrame,
-    pub report: LoadReport,
 }
 
 /// How the inputs were read, for `--explain` and for honest counts.
@@ -123,36 +123,117 @@ impl LoadReport {
     }
 }
 
-/// Reads every input into the canonical transactions frame.
-pub fn load(opts: &InputOptions) -> Result<Transactions> {
+/// The inputs as a lazy canonical transactions frame, with what is needed to re-read them
+/// precisely when the fast reader meets something it cannot name the line of.
+pub struct Scanned {
+    /// Canonical transactions (rows with a customer, returns handled), lazily.
+    pub frame: LazyFrame,
+    pub report: LoadReport,
+    /// Whether `frame` came from the precise reader.
+    pub precise: bool,
+    opts: InputOptions,
+    probes: Vec<source::Probe>,
+    mapping: Vec<parse::Mapped>,
+    names: Vec<String>,
+    /// The fast reader's raw frame and plan; `None` once the precise reader has run.
+    fast: Option<(LazyFrame, scan::Plan)>,
+    _spool: Vec<tempfile::TempPath>,
+}
+
+/// Looks at every input, maps the columns, decides the formats and builds the lazy frame;
+/// inputs the fast reader cannot vouch for (ragged rows, stray quotes, non-UTF-8 text) are read
+/// precisely at once.
+pub fn scan(opts: &InputOptions) -> Result<Scanned> {
     if opts.files.iter().filter(|f| *f == "-").count() > 1 {
         bail!("`-` (stdin) can be given only once");
     }
-    let mut sources = opts
+    let mut spool = Vec::new();
+    let probes = opts
         .files
         .iter()
-        .map(|f| source::open(f, opts.delimiter))
+        .map(|f| source::probe(f, opts.delimiter, &mut spool))
         .collect::<Result<Vec<_>>>()?;
-    check_same_headers(&sources)?;
-    let first = &sources[0];
+    check_same_headers(&probes)?;
+    let first = &probes[0];
     let mapping = parse::map_roles(opts, &first.headers)
         .map_err(|e| anyhow::anyhow!("`{}`: {e}", first.name))?;
-    let mut report = LoadReport {
-        files: sources
-            .iter()
-            .map(|s| (s.name.clone(), s.kind.clone()))
-            .collect(),
-        ..Default::default()
-    };
     let names: Vec<String> = mapping
         .iter()
         .map(|m| first.headers[m.index].clone())
         .collect();
-    let mut raw = table::RawTable::with_columns(mapping.len());
-    for (file_no, src) in sources.drain(..).enumerate() {
-        let wanted: Vec<(usize, Role)> = mapping
+    let report = LoadReport {
+        files: probes
+            .iter()
+            .map(|p| (p.name.clone(), p.describe()))
+            .collect(),
+        mapping: mapping
             .iter()
             .zip(&names)
+            .map(|(m, n)| (m.role, n.clone(), m.how.clone()))
+            .collect(),
+        ..Default::default()
+    };
+    let mut scanned = Scanned {
+        frame: LazyFrame::default(),
+        report,
+        precise: false,
+        opts: opts.clone(),
+        probes,
+        mapping,
+        names,
+        fast: None,
+        _spool: spool,
+    };
+    let mut needs_precise = false;
+    for p in &scanned.probes {
+        if let source::Kind::Csv { delimiter } = p.kind {
+            needs_precise |= prescan::needs_precise(&p.path, &p.name, delimiter, p.headers.len())?;
+        }
+    }
+    if needs_precise {
+        scanned.read_precisely()?;
+    } else {
+        fast::build(&mut scanned)?;
+    }
+    Ok(scanned)
+}
+
+impl Scanned {
+    /// Replaces the lazy frame with the precise reader's, which names the file, line and column
+    /// of any bad cell (the error is returned) or, for inputs the fast reader only doubted,
+    /// gives the same transactions.
+    pub fn read_precisely(&mut self) -> Result<()> {
+        let mut report = LoadReport {
+            files: self.report.files.clone(),
+            ..Default::default()
+        };
+        let frame = precise(self, &mut report)?;
+        self.frame = frame.lazy();
+        self.report = report;
+        self.precise = true;
+        self.fast = None;
+        Ok(())
+    }
+
+    /// Fills the row counts of the report (`--explain`, the terminal note). The precise reader
+    /// counts as it reads; the fast one runs a counting query.
+    pub fn count_rows(&mut self) -> Result<()> {
+        if let Some((raw, plan)) = &self.fast {
+            fast::count(raw, plan, &mut self.report)?;
+        }
+        Ok(())
+    }
+}
+
+/// The precise reader: every input row by row through the `csv` crate (or Parquet as text).
+fn precise(s: &Scanned, report: &mut LoadReport) -> Result<DataFrame> {
+    let mut raw = table::RawTable::with_columns(s.mapping.len());
+    for (file_no, probe) in s.probes.iter().enumerate() {
+        let src = source::open(probe)?;
+        let wanted: Vec<(usize, Role)> = s
+            .mapping
+            .iter()
+            .zip(&s.names)
             .map(|(m, n)| {
                 (
                     src.headers
@@ -166,11 +247,11 @@ pub fn load(opts: &InputOptions) -> Result<Transactions> {
         src.read_rows(&wanted, file_no, &mut raw)?;
     }
     report.footer_lines = raw.footer_lines;
-    let frame = parse::canonical(opts, &mapping, &names, &raw, &mut report)?;
-    Ok(Transactions { frame, report })
+    let delimiter = s.probes[0].delimiter();
+    parse::canonical(&s.opts, &s.mapping, &s.names, &raw, delimiter, report)
 }
 
-fn check_same_headers(sources: &[source::Source]) -> Result<()> {
+fn check_same_headers(sources: &[source::Probe]) -> Result<()> {
     let first = &sources[0];
     for other in &sources[1..] {
         let missing: Vec<&String> = first

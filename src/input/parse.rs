@@ -1,8 +1,10 @@
 //! From header and raw cells to the canonical frame: maps roles to columns, decides each column's
-//! format from all its cells, then parses row by row, naming file, line and column on any error.
+//! format from the evidence of its cells, then (the precise reader) parses row by row, naming
+//! file, line and column on any error.
 
-use super::dates::{self, DateFormat, OrderEvidence};
-use super::numbers::{self, Decimal, DecimalEvidence};
+use super::cells::{self, Formats};
+use super::dates::{self, DateFormat, OrderEvidence, Orders};
+use super::numbers::{Decimal, DecimalEvidence, LocaleHint};
 use super::roles::{self, Role};
 use super::table::{Place, RawTable};
 use super::{col, InputOptions, LoadReport, Returns};
@@ -10,7 +12,7 @@ use anyhow::{anyhow, bail, Result};
 use polars::prelude::*;
 
 /// A role and the header column that plays it.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Mapped {
     pub role: Role,
     pub index: usize,
@@ -78,10 +80,99 @@ pub fn map_roles(opts: &InputOptions, headers: &[String]) -> Result<Vec<Mapped>,
     Ok(out)
 }
 
-/// Per-column parsing decisions.
-struct Formats {
-    date: DateFormat,
-    decimal: Vec<Option<Decimal>>,
+/// Evidence gathered over one mapped column's cells.
+#[derive(Debug, Default, Clone)]
+pub struct Evidence {
+    pub order: OrderEvidence,
+    pub decimal: DecimalEvidence,
+}
+
+impl Evidence {
+    pub fn observe(&mut self, role: Role, cell: &str) {
+        match role {
+            Role::Date => self.order.observe(cell),
+            r if r.is_numeric() => self.decimal.observe(cell),
+            _ => {}
+        }
+    }
+}
+
+/// Decides every column's format from its evidence (and the flags), filling the report's
+/// description of it. `delimiter` is the CSV delimiter (none for Parquet), a locale hint for
+/// numbers whose own cells cannot tell.
+pub fn decide_formats(
+    opts: &InputOptions,
+    mapping: &[Mapped],
+    names: &[String],
+    evidence: &[Evidence],
+    delimiter: Option<u8>,
+    report: &mut LoadReport,
+) -> Result<Formats> {
+    let date_ev = mapping
+        .iter()
+        .position(|m| m.role == Role::Date)
+        .map(|i| &evidence[i].order);
+    let hint = LocaleHint {
+        european: delimiter == Some(b';')
+            || date_ev.is_some_and(|e| e.0[2].seen && opts.date_format.is_none()),
+        comma_delimited: delimiter == Some(b','),
+    };
+    let mut f = Formats {
+        date: DateFormat::Auto(Orders::default()),
+        amount: None,
+        quantity: None,
+        price: None,
+        cost: None,
+        margin: None,
+        unit_cost: false,
+    };
+    report.decimals.clear();
+    for ((m, name), ev) in mapping.iter().zip(names).zip(evidence) {
+        if m.role == Role::Date {
+            f.date = match (&opts.date_format, opts.day_order) {
+                (Some(fmt), _) => DateFormat::Forced(fmt.clone()),
+                (None, Some(order)) => DateFormat::Auto(Orders::all(order)),
+                (None, None) => DateFormat::Auto(
+                    ev.order
+                        .decide()
+                        .map_err(|e| anyhow!("column `{name}` {e}"))?,
+                ),
+            };
+            report.date_format = format!("`{name}`: {}", dates::describe(&f.date));
+        } else if m.role.is_numeric() {
+            let d = match opts.decimal {
+                Some(d) => d,
+                None => ev
+                    .decimal
+                    .decide(hint)
+                    .map_err(|e| anyhow!("column `{name}` {e}"))?,
+            };
+            let shown = if d == Decimal::Comma {
+                "comma"
+            } else {
+                "point"
+            };
+            report.decimals.push(format!("`{name}`: decimal {shown}"));
+            let slot = match m.role {
+                Role::Amount => &mut f.amount,
+                Role::Quantity => &mut f.quantity,
+                Role::Price => &mut f.price,
+                Role::Cost => &mut f.cost,
+                _ => &mut f.margin,
+            };
+            *slot = Some(d);
+            if m.role == Role::Cost {
+                f.unit_cost = roles::is_unit_cost(name);
+            }
+        }
+    }
+    let pos = |r: Role| mapping.iter().position(|m| m.role == r).map(|i| &names[i]);
+    report.amount_source = match (pos(Role::Amount), pos(Role::Quantity), pos(Role::Price)) {
+        (Some(a), _, _) => format!("`{a}`"),
+        (None, Some(q), Some(p)) => format!("`{q}` × `{p}`"),
+        _ => unreachable!("map_roles requires an amount"),
+    };
+    Ok(f)
 }
 
 /// Parses the raw cells into the canonical frame, filling the counts of `report`.
@@ -90,39 +181,43 @@ pub fn canonical(
     mapping: &[Mapped],
     names: &[String],
     raw: &RawTable,
+    delimiter: Option<u8>,
     report: &mut LoadReport,
 ) -> Result<DataFrame> {
-    let pos = |r: Role| mapping.iter().position(|m| m.role == r);
     report.mapping = mapping
         .iter()
         .zip(names)
         .map(|(m, n)| (m.role, n.clone(), m.how.clone()))
         .collect();
-    let formats = decide_formats(opts, mapping, names, raw, report)?;
+    let evidence: Vec<Evidence> = mapping
+        .iter()
+        .zip(&raw.columns)
+        .map(|(m, column)| {
+            let mut ev = Evidence::default();
+            column.iter().for_each(|c| ev.observe(m.role, c));
+            ev
+        })
+        .collect();
+    let formats = decide_formats(opts, mapping, names, &evidence, delimiter, report)?;
+    let pos = |r: Role| mapping.iter().position(|m| m.role == r);
     check_one_currency(pos(Role::Currency).map(|i| (&names[i], &raw.columns[i])))?;
     let ctx = RowCtx {
         raw,
         report_files: &report.files,
         names,
         formats: &formats,
+        pos: Role::ALL.map(pos),
     };
     let mut b = Builders::default();
-    let cust = pos(Role::Customer).expect("mapped");
     for row in 0..raw.len() {
         report.rows_read += 1;
-        let customer = normalise_id(raw.columns[cust].get(row));
-        if customer.is_empty() {
+        let Some(customer) = ctx.at(row, Role::Customer, cells::customer)?.flatten() else {
             report.no_customer += 1;
             continue;
-        }
-        let date = ctx.date(row, pos(Role::Date).expect("mapped"))?;
-        let (amount, blank) = ctx.amount(
-            row,
-            pos(Role::Amount),
-            pos(Role::Quantity),
-            pos(Role::Price),
-        )?;
-        report.blank_amounts += blank as usize;
+        };
+        let date = ctx.at(row, Role::Date, |c| cells::date(c, &formats.date))?;
+        let amount = ctx.amount(row)?;
+        report.blank_amounts += ctx.blank_amount(row) as usize;
         if amount < 0 {
             if opts.returns == Returns::Exclude {
                 report.returns_dropped += 1;
@@ -131,30 +226,19 @@ pub fn canonical(
             report.returns_kept += 1;
         }
         b.customer.push(customer.to_string());
-        b.date.push(date);
+        b.date.push(date.expect("mapped"));
         b.amount.push(amount);
-        if let Some(i) = pos(Role::Order) {
-            b.order.push(raw.columns[i].get(row).to_string());
+        if let Some(o) = ctx.at(row, Role::Order, cells::text)? {
+            b.order.push(o.to_string());
         }
-        let qty = pos(Role::Quantity)
-            .map(|i| ctx.number(row, i))
-            .transpose()?;
-        if let Some(q) = qty {
+        if let Some(q) = ctx.at(row, Role::Quantity, |c| cells::quantity(c, &formats))? {
             b.quantity.push(q);
         }
-        if let Some(i) = pos(Role::Cost) {
-            let unit = roles::is_unit_cost(&names[i]);
-            let c = ctx.number(row, i)?;
-            b.cost.push(numbers::to_cents(if unit {
-                c * qty.unwrap_or(1.0)
-            } else {
-                c
-            }));
-        } else if let Some(i) = pos(Role::Margin) {
-            b.cost.push(amount - numbers::to_cents(ctx.number(row, i)?));
+        if let Some(c) = ctx.cost(row, amount)? {
+            b.cost.push(c);
         }
-        if let Some(i) = pos(Role::Group) {
-            b.group.push(raw.columns[i].get(row).to_string());
+        if let Some(g) = ctx.at(row, Role::Group, cells::text)? {
+            b.group.push(g.to_string());
         }
     }
     if b.customer.is_empty() {
@@ -165,61 +249,6 @@ pub fn canonical(
         );
     }
     b.finish()
-}
-
-fn decide_formats(
-    opts: &InputOptions,
-    mapping: &[Mapped],
-    names: &[String],
-    raw: &RawTable,
-    report: &mut LoadReport,
-) -> Result<Formats> {
-    let mut date = DateFormat::Auto(None);
-    let mut decimal = vec![None; mapping.len()];
-    for (i, m) in mapping.iter().enumerate() {
-        let column = &raw.columns[i];
-        let name = &names[i];
-        match m.role {
-            Role::Date => {
-                date = match (&opts.date_format, opts.day_order) {
-                    (Some(f), _) => DateFormat::Forced(f.clone()),
-                    (None, Some(order)) => DateFormat::Auto(Some(order)),
-                    (None, None) => {
-                        let mut ev = OrderEvidence::default();
-                        column.iter().for_each(|c| ev.observe(c));
-                        DateFormat::Auto(ev.decide().map_err(|e| anyhow!("column `{name}` {e}"))?)
-                    }
-                };
-                report.date_format = format!("`{name}`: {}", dates::describe(&date));
-            }
-            Role::Amount | Role::Quantity | Role::Price | Role::Cost | Role::Margin => {
-                let d = if opts.decimal_comma {
-                    Decimal::Comma
-                } else {
-                    let mut ev = DecimalEvidence::default();
-                    column.iter().for_each(|c| ev.observe(c));
-                    ev.decide().map_err(|e| anyhow!("column `{name}` {e}"))?
-                };
-                report.decimals.push(format!(
-                    "`{name}`: decimal {}",
-                    if d == Decimal::Comma {
-                        "comma"
-                    } else {
-                        "point"
-                    }
-                ));
-                decimal[i] = Some(d);
-            }
-            _ => {}
-        }
-    }
-    let pos = |r: Role| mapping.iter().position(|m| m.role == r).map(|i| &names[i]);
-    report.amount_source = match (pos(Role::Amount), pos(Role::Quantity), pos(Role::Price)) {
-        (Some(a), _, _) => format!("`{a}`"),
-        (None, Some(q), Some(p)) => format!("`{q}` × `{p}`"),
-        _ => unreachable!("map_roles requires an amount"),
-    };
-    Ok(Formats { date, decimal })
 }
 
 fn check_one_currency(column: Option<(&String, &super::table::TextColumn)>) -> Result<()> {
@@ -243,71 +272,89 @@ fn check_one_currency(column: Option<(&String, &super::table::TextColumn)>) -> R
     Ok(())
 }
 
-/// Customer ids as text; `17850.0` (a spreadsheet's float) becomes `17850`.
-fn normalise_id(id: &str) -> &str {
-    match id.split_once('.') {
-        Some((int, frac))
-            if !int.is_empty()
-                && int.bytes().all(|b| b.is_ascii_digit())
-                && frac.bytes().all(|b| b == b'0') =>
-        {
-            int
-        }
-        _ => id,
-    }
-}
-
 /// What row-level parsing needs to parse a cell and to name its place on error.
 struct RowCtx<'a> {
     raw: &'a RawTable,
     report_files: &'a [(String, String)],
     names: &'a [String],
     formats: &'a Formats,
+    /// The mapped column of each role, in `Role::ALL` order.
+    pos: [Option<usize>; 10],
 }
 
-impl RowCtx<'_> {
+impl<'a> RowCtx<'a> {
     fn place(&self, row: usize, col: usize) -> String {
         let Place { file, line } = self.raw.places[row];
         let (name, kind) = &self.report_files[file as usize];
-        let unit = if kind == "Parquet" { "row" } else { "line" };
+        let unit = if kind.starts_with("Parquet") {
+            "row"
+        } else {
+            "line"
+        };
         format!("`{name}`: {unit} {line}, column `{}`", self.names[col])
     }
 
-    fn date(&self, row: usize, col: usize) -> Result<i32> {
-        let cell = self.raw.columns[col].get(row);
-        if cell.is_empty() {
-            bail!("{}: the date is empty", self.place(row, col));
-        }
-        dates::parse(cell, &self.formats.date).map_err(|e| anyhow!("{}: {e}", self.place(row, col)))
+    fn col(&self, role: Role) -> Option<usize> {
+        self.pos[Role::ALL.iter().position(|&r| r == role).expect("a role")]
     }
 
-    /// A number cell; empty counts as 0.
-    fn number(&self, row: usize, col: usize) -> Result<f64> {
-        let cell = self.raw.columns[col].get(row);
-        if cell.is_empty() {
-            return Ok(0.0);
-        }
-        let decimal = self.formats.decimal[col].expect("numeric column has a decimal");
-        numbers::parse(cell, decimal).map_err(|e| anyhow!("{}: {e}", self.place(row, col)))
+    fn cell(&self, row: usize, role: Role) -> Option<&'a str> {
+        self.col(role).map(|c| self.raw.columns[c].get(row))
     }
 
-    /// The line's value in cents, and whether it was blank.
-    fn amount(
+    /// The cell of `role` read by `f`, `None` when the role is not mapped.
+    fn at<T>(
         &self,
         row: usize,
-        amount: Option<usize>,
-        qty: Option<usize>,
-        price: Option<usize>,
-    ) -> Result<(i64, bool)> {
-        let blank = |c: usize| self.raw.columns[c].get(row).is_empty();
-        match (amount, qty, price) {
-            (Some(a), _, _) => Ok((numbers::to_cents(self.number(row, a)?), blank(a))),
-            (None, Some(q), Some(p)) => Ok((
-                numbers::to_cents(self.number(row, q)? * self.number(row, p)?),
-                blank(q) || blank(p),
-            )),
-            _ => unreachable!("map_roles requires an amount"),
+        role: Role,
+        f: impl Fn(&'a str) -> Result<T, String>,
+    ) -> Result<Option<T>> {
+        let Some(c) = self.col(role) else {
+            return Ok(None);
+        };
+        f(self.raw.columns[c].get(row))
+            .map(Some)
+            .map_err(|e| anyhow!("{}: {e}", self.place(row, c)))
+    }
+
+    /// The column to blame for an error of a value computed from several cells.
+    fn blame(&self, e: String, row: usize, roles: &[Role]) -> anyhow::Error {
+        let col = roles
+            .iter()
+            .filter_map(|&r| self.col(r))
+            .find(|&c| e.contains(&format!("`{}`", self.raw.columns[c].get(row).trim())))
+            .or_else(|| roles.iter().find_map(|&r| self.col(r)))
+            .expect("a mapped column");
+        anyhow!("{}: {e}", self.place(row, col))
+    }
+
+    fn amount(&self, row: usize) -> Result<i64> {
+        let (a, q, p) = (
+            self.cell(row, Role::Amount),
+            self.cell(row, Role::Quantity),
+            self.cell(row, Role::Price),
+        );
+        cells::amount(self.formats, a, q, p)
+            .map_err(|e| self.blame(e, row, &[Role::Amount, Role::Quantity, Role::Price]))
+    }
+
+    fn blank_amount(&self, row: usize) -> bool {
+        match self.cell(row, Role::Amount) {
+            Some(a) => a.trim().is_empty(),
+            None => [Role::Quantity, Role::Price]
+                .iter()
+                .any(|&r| self.cell(row, r).is_some_and(|c| c.trim().is_empty())),
         }
+    }
+
+    fn cost(&self, row: usize, amount: i64) -> Result<Option<i64>> {
+        let (c, m, q) = (
+            self.cell(row, Role::Cost),
+            self.cell(row, Role::Margin),
+            self.cell(row, Role::Quantity),
+        );
+        cells::cost(self.formats, c, m, q, amount)
+            .map_err(|e| self.blame(e, row, &[Role::Cost, Role::Margin, Role::Quantity]))
     }
 }
 
@@ -349,14 +396,6 @@ impl Builders {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ids_lose_a_spreadsheet_fraction_only() {
-        assert_eq!(normalise_id("17850.0"), "17850");
-        assert_eq!(normalise_id("A-17.0"), "A-17.0");
-        assert_eq!(normalise_id("0042"), "0042");
-        assert_eq!(normalise_id("12.5"), "12.5");
-    }
 
     fn headers(names: &[&str]) -> Vec<String> {
         names.iter().map(|s| s.to_string()).collect()

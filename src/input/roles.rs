@@ -33,6 +33,14 @@ impl Role {
         Role::Group,
     ];
 
+    /// Whether the role's cells are numbers (parsed with a decimal separator).
+    pub fn is_numeric(self) -> bool {
+        matches!(
+            self,
+            Role::Amount | Role::Quantity | Role::Price | Role::Cost | Role::Margin
+        )
+    }
+
     /// The flag that names this role's column.
     pub fn flag(self) -> &'static str {
         match self {

@@ -1,23 +1,134 @@
-//! Opens one input (CSV/TSV file, Parquet file, or `-` for stdin) and yields its header and the
-//! cells of the wanted columns as text. The only place that builds readers. Sniffs the delimiter,
-//! strips a BOM, refuses binary or UTF-16 data, and reports ragged rows and unterminated quotes
-//! with their line. Knows nothing of column meanings beyond a Parquet type check.
+//! Looks at one input (CSV/TSV file, Parquet file, or `-` for stdin, spooled to a file): its kind,
+//! delimiter and header, refusing binary, UTF-16 or zip data. Also the precise reader, which
+//! yields the cells of the wanted columns as text row by row and reports ragged rows and
+//! unterminated quotes with their line. Knows nothing of column meanings beyond a type check.
 
 use super::roles::Role;
 use super::table::RawTable;
 use anyhow::{bail, Context, Result};
-use polars::prelude::{DataFrame, DataType, ParquetReader, SerReader};
+use polars::prelude::DataFrame;
 use std::cell::Cell;
 use std::fs::File;
 use std::io::{BufReader, Cursor, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::rc::Rc;
+use tempfile::TempPath;
 
-/// One opened input with its header read.
+/// What an input is, found by looking at its first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Csv { delimiter: u8 },
+    Parquet,
+}
+
+/// An input looked at but not yet read: its name for messages, the file that holds it (stdin
+/// is spooled to a temporary file), its kind and header.
+pub struct Probe {
+    pub name: String,
+    pub path: PathBuf,
+    pub kind: Kind,
+    pub headers: Vec<String>,
+    /// The first 64 KiB of a CSV (after any BOM), for sniffing and sampling.
+    pub head: Vec<u8>,
+}
+
+impl Probe {
+    /// How the input is described in `--explain`.
+    pub fn describe(&self) -> String {
+        match self.kind {
+            Kind::Parquet => "Parquet".to_string(),
+            Kind::Csv { delimiter: b'\t' } => "CSV, delimiter tab".to_string(),
+            Kind::Csv { delimiter } => format!("CSV, delimiter `{}`", delimiter as char),
+        }
+    }
+
+    pub fn delimiter(&self) -> Option<u8> {
+        match self.kind {
+            Kind::Csv { delimiter } => Some(delimiter),
+            Kind::Parquet => None,
+        }
+    }
+}
+
+/// Looks at `path` (`-` is stdin, spooled into `spool`), refusing what is not a CSV, TSV or
+/// Parquet file. `delimiter` overrides sniffing.
+pub fn probe(path: &str, delimiter: Option<u8>, spool: &mut Vec<TempPath>) -> Result<Probe> {
+    let (name, real) = if path == "-" {
+        let mut tmp = tempfile::NamedTempFile::new().context("cannot spool stdin")?;
+        std::io::copy(&mut std::io::stdin().lock(), &mut tmp).context("cannot read `<stdin>`")?;
+        let p = tmp.into_temp_path();
+        let real = p.to_path_buf();
+        spool.push(p);
+        ("<stdin>".to_string(), real)
+    } else {
+        let meta = std::fs::metadata(path).with_context(|| format!("cannot open `{path}`"))?;
+        if meta.is_dir() {
+            bail!("`{path}` is a directory, not a file");
+        }
+        (path.to_string(), PathBuf::from(path))
+    };
+    let mut file = File::open(&real).with_context(|| format!("cannot open `{name}`"))?;
+    let mut head = Vec::with_capacity(1 << 16);
+    (&mut file)
+        .take(1 << 16)
+        .read_to_end(&mut head)
+        .with_context(|| format!("cannot read `{name}`"))?;
+    let ext = Path::new(path)
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if head.starts_with(b"PAR1") || matches!(ext.as_str(), "parquet" | "pq") {
+        let headers = super::scan::parquet_columns(&name, &real)?;
+        return Ok(Probe {
+            name,
+            path: real,
+            kind: Kind::Parquet,
+            headers,
+            head: Vec::new(),
+        });
+    }
+    if head.starts_with(b"\xEF\xBB\xBF") {
+        head.drain(..3);
+    }
+    check_text(&name, &head)?;
+    let delimiter = delimiter.unwrap_or_else(|| {
+        if ext == "tsv" || ext == "tab" {
+            b'\t'
+        } else {
+            sniff(&head)
+        }
+    });
+    let headers = read_header(&name, &head, delimiter)?;
+    Ok(Probe {
+        name,
+        path: real,
+        kind: Kind::Csv { delimiter },
+        headers,
+        head,
+    })
+}
+
+fn read_header(name: &str, head: &[u8], delimiter: u8) -> Result<Vec<String>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(head);
+    let mut record = csv::ByteRecord::new();
+    let got = reader
+        .read_byte_record(&mut record)
+        .with_context(|| format!("cannot read `{name}`"))?;
+    if !got {
+        bail!("`{name}` is empty: expected a header line and data rows");
+    }
+    Ok(record.iter().map(|f| text(f).trim().to_string()).collect())
+}
+
+/// One input opened for the precise, row-by-row reader.
 pub struct Source {
     pub name: String,
     pub headers: Vec<String>,
-    pub kind: String,
     body: Body,
 }
 
@@ -26,7 +137,7 @@ enum Body {
         reader: csv::Reader<Box<dyn Read>>,
         quotes: Rc<Cell<u64>>,
     },
-    Parquet(DataFrame),
+    Parquet(PathBuf),
 }
 
 /// Counts quote bytes as they stream past: an odd total means a quote was never closed.
@@ -44,53 +155,39 @@ impl<R: Read> Read for QuoteCounter<R> {
     }
 }
 
-/// Opens `path` (`-` is stdin). `delimiter` overrides sniffing.
-pub fn open(path: &str, delimiter: Option<u8>) -> Result<Source> {
-    let name = if path == "-" {
-        "<stdin>".to_string()
-    } else {
-        path.to_string()
-    };
-    let reader: Box<dyn Read> = if path == "-" {
-        Box::new(std::io::stdin())
-    } else {
-        let file = File::open(path).with_context(|| format!("cannot open `{path}`"))?;
-        if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
-            bail!("`{path}` is a directory, not a file");
+/// Opens a probed input for the precise reader.
+pub fn open(probe: &Probe) -> Result<Source> {
+    let name = probe.name.clone();
+    let file = File::open(&probe.path).with_context(|| format!("cannot open `{name}`"))?;
+    match probe.kind {
+        Kind::Parquet => Ok(Source {
+            name,
+            headers: probe.headers.clone(),
+            body: Body::Parquet(probe.path.clone()),
+        }),
+        Kind::Csv { delimiter } => {
+            let mut reader: Box<dyn Read> = Box::new(crate::progress::wrap_read(file, &name));
+            let mut bom = [0u8; 3];
+            let n = read_up_to(&mut reader, &mut bom)?;
+            let start: Box<dyn Read> = if bom[..n] == *b"\xEF\xBB\xBF" {
+                reader
+            } else {
+                Box::new(Cursor::new(bom[..n].to_vec()).chain(reader))
+            };
+            open_csv(name, start, delimiter)
         }
-        Box::new(crate::progress::wrap_read(file, path))
-    };
-    let ext = Path::new(path)
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    let (head, rest) = read_sample(reader).with_context(|| format!("cannot read `{name}`"))?;
-    let skip = if head.starts_with(b"\xEF\xBB\xBF") {
-        3
-    } else {
-        0
-    };
-    let whole: Box<dyn Read> = Box::new(Cursor::new(head[skip..].to_vec()).chain(rest));
-    if head.starts_with(b"PAR1") || matches!(ext.as_str(), "parquet" | "pq") {
-        return open_parquet(name, whole);
     }
-    check_text(&name, &head)?;
-    let delimiter = delimiter.unwrap_or_else(|| {
-        if ext == "tsv" || ext == "tab" {
-            b'\t'
-        } else {
-            sniff(&head)
-        }
-    });
-    open_csv(name, whole, delimiter)
 }
 
-/// Reads the first 64 KiB (or all of a shorter input) to look at, and hands back the rest.
-fn read_sample(mut reader: Box<dyn Read>) -> std::io::Result<(Vec<u8>, Box<dyn Read>)> {
-    let mut head = Vec::with_capacity(1 << 16);
-    (&mut reader).take(1 << 16).read_to_end(&mut head)?;
-    Ok((head, reader))
+fn read_up_to(r: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    Ok(n)
 }
 
 fn check_text(name: &str, head: &[u8]) -> Result<()> {
@@ -163,45 +260,23 @@ fn open_csv(name: String, input: Box<dyn Read>, delimiter: u8) -> Result<Source>
         bail!("`{name}` is empty: expected a header line and data rows");
     }
     let headers: Vec<String> = record.iter().map(|f| text(f).trim().to_string()).collect();
-    let shown = match delimiter {
-        b'\t' => "tab".to_string(),
-        d => format!("`{}`", d as char),
-    };
-    let kind = format!("CSV, delimiter {shown}");
     Ok(Source {
         name,
         headers,
-        kind,
         body: Body::Csv { reader, quotes },
     })
 }
 
-fn open_parquet(name: String, mut input: Box<dyn Read>) -> Result<Source> {
-    let mut bytes = Vec::new();
-    input
-        .read_to_end(&mut bytes)
-        .with_context(|| format!("cannot read `{name}`"))?;
-    let df = ParquetReader::new(Cursor::new(bytes))
-        .finish()
-        .with_context(|| format!("`{name}` is not a readable Parquet file"))?;
-    let headers = df
-        .get_column_names()
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    Ok(Source {
-        name,
-        headers,
-        kind: "Parquet".to_string(),
-        body: Body::Parquet(df),
-    })
-}
-
-/// A cell as text: UTF-8, or Latin-1 for the odd legacy byte (Windows exports).
-fn text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+/// A cell as text: UTF-8, or Windows-1252 (the encoding of legacy Windows exports) for a cell
+/// that is not valid UTF-8.
+pub fn text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
     match std::str::from_utf8(bytes) {
         Ok(s) => s.into(),
-        Err(_) => bytes.iter().map(|&b| b as char).collect::<String>().into(),
+        Err(_) => {
+            encoding_rs::WINDOWS_1252
+                .decode_without_bom_handling(bytes)
+                .0
+        }
     }
 }
 
@@ -224,7 +299,14 @@ impl Source {
                 file_no,
                 table,
             ),
-            Body::Parquet(df) => read_parquet(&name, &df, wanted, file_no, table),
+            Body::Parquet(path) => {
+                let columns: Vec<(&str, Role)> = wanted
+                    .iter()
+                    .map(|&(i, role)| (self.headers[i].as_str(), role))
+                    .collect();
+                let df = super::scan::parquet_text(&name, &path, &columns)?;
+                read_parquet(&name, &df, file_no, table)
+            }
         }
     }
 }
@@ -279,24 +361,13 @@ fn read_csv(
     Ok(())
 }
 
-fn read_parquet(
-    name: &str,
-    df: &DataFrame,
-    wanted: &[(usize, Role)],
-    file_no: usize,
-    table: &mut RawTable,
-) -> Result<()> {
+fn read_parquet(name: &str, df: &DataFrame, file_no: usize, table: &mut RawTable) -> Result<()> {
     if df.height() == 0 {
         bail!("`{name}` has a schema but no data rows");
     }
-    let mut cols = Vec::with_capacity(wanted.len());
-    for &(i, role) in wanted {
-        let column = &df.columns()[i];
-        check_parquet_type(name, column.name(), column.dtype(), role)?;
-        let as_text = column
-            .cast(&DataType::String)
-            .with_context(|| format!("`{name}`: column `{}`", column.name()))?;
-        cols.push(as_text.str()?.clone());
+    let mut cols = Vec::with_capacity(df.width());
+    for c in df.columns() {
+        cols.push(c.str()?.clone());
     }
     for row in 0..df.height() {
         table.push_row(
@@ -304,20 +375,6 @@ fn read_parquet(
             row as u64 + 1,
             cols.iter().map(|c| c.get(row).unwrap_or("").into()),
         );
-    }
-    Ok(())
-}
-
-fn check_parquet_type(name: &str, column: &str, dtype: &DataType, role: Role) -> Result<()> {
-    let ok = match role {
-        Role::Date => dtype.is_temporal() || dtype.is_integer() || dtype == &DataType::String,
-        Role::Amount | Role::Quantity | Role::Price | Role::Cost | Role::Margin => {
-            dtype.is_primitive_numeric() || dtype == &DataType::String
-        }
-        _ => dtype.is_primitive_numeric() || dtype == &DataType::String,
-    };
-    if !ok {
-        bail!("`{name}`: column `{column}` has type {dtype}, which cannot hold a {role}");
     }
     Ok(())
 }

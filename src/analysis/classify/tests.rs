@@ -1,7 +1,12 @@
 //! Unit tests of the ABC and pyramid rules on frames of a few rows.
 
 use super::*;
-use crate::analysis::testing::tx;
+use crate::analysis::testing::{stage, tx};
+
+/// Classifies transactions through the per-customer stage.
+fn classify(tx: &DataFrame, p: &Params) -> PolarsResult<DataFrame> {
+    super::classify(&stage(tx, p.grouped), p)
+}
 use crate::input::col;
 
 fn params() -> Params {

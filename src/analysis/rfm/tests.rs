@@ -2,7 +2,12 @@
 
 use super::*;
 use crate::analysis::segments::SegmentMap;
-use crate::analysis::testing::tx;
+use crate::analysis::testing::{stage, tx};
+
+/// Scores transactions through the per-customer stage.
+fn rfm(tx: &DataFrame, p: &Params) -> PolarsResult<Rfm> {
+    super::rfm(&stage(tx, false), p)
+}
 
 #[test]
 fn quantile_thresholds_are_data_values() {

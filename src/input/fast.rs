@@ -1,0 +1,232 @@
+//! Sets up the fast reader: the raw frame of all inputs, the evidence for each column's format
+//! (the first 64 KiB of each CSV; the distinct values of the whole column when that sample
+//! cannot tell, and for text columns of Parquet files), and the counting query of `--explain`.
+
+use super::parse::{self, Evidence};
+use super::roles::Role;
+use super::scan::{self, raw, Plan};
+use super::source::{self, Kind, Probe};
+use super::{col as canon, LoadReport, Returns, Scanned};
+use anyhow::{Context, Result};
+use polars::prelude::*;
+// polars' prelude brings its own `PolarsContext`; this name shadows it so that
+// `.context(...)` is anyhow's.
+#[allow(unused_imports)]
+use anyhow::Context as PolarsContext;
+
+/// Builds `s.frame` from the fast reader.
+pub fn build(s: &mut Scanned) -> Result<()> {
+    let mut frames = Vec::new();
+    let mut typed = vec![true; s.mapping.len()];
+    for p in &s.probes {
+        let wanted = wanted(s, p);
+        let mut lf = scan::raw_frame(p, &wanted)?;
+        let schema = lf.collect_schema()?;
+        for (i, t) in typed.iter_mut().enumerate() {
+            *t &= p.kind == Kind::Parquet
+                && !matches!(schema.get(&raw(i)), Some(DataType::String) | None);
+        }
+        frames.push(lf);
+    }
+    let date = s
+        .mapping
+        .iter()
+        .position(|m| m.role == Role::Date)
+        .expect("mapped");
+    let frames: Vec<LazyFrame> = if typed[date] {
+        frames
+    } else {
+        // Some input has its dates as text: read every input's dates as text.
+        let as_text = col(raw(date)).cast(DataType::String);
+        frames
+            .into_iter()
+            .map(|f| f.with_column(as_text.clone()))
+            .collect()
+    };
+    let raw_frame = if frames.len() == 1 {
+        frames.pop_single()
+    } else {
+        concat(frames, UnionArgs::default())?
+    };
+    let (formats, assumed) = decide(s, &raw_frame, &typed)?;
+    let plan = Plan {
+        mapping: s.mapping.clone(),
+        formats,
+        assumed,
+        typed_date: typed[date],
+        returns: s.opts.returns,
+    };
+    s.frame = plan.transactions(raw_frame.clone());
+    s.fast = Some((raw_frame, plan));
+    Ok(())
+}
+
+trait PopSingle {
+    fn pop_single(self) -> LazyFrame;
+}
+
+impl PopSingle for Vec<LazyFrame> {
+    fn pop_single(mut self) -> LazyFrame {
+        self.pop().expect("one frame")
+    }
+}
+
+/// The header positions and roles of the mapped columns in one input.
+fn wanted(s: &Scanned, p: &Probe) -> Vec<(usize, Role)> {
+    s.mapping
+        .iter()
+        .zip(&s.names)
+        .map(|(m, n)| {
+            let i = p
+                .headers
+                .iter()
+                .position(|h| h == n)
+                .expect("headers checked equal");
+            (i, m.role)
+        })
+        .collect()
+}
+
+/// Decides the formats from the CSV samples, falling back to the whole columns when the
+/// samples cannot tell. Returns the formats and, per column, whether its decimal separator was
+/// only assumed.
+fn decide(
+    s: &mut Scanned,
+    raw_frame: &LazyFrame,
+    typed: &[bool],
+) -> Result<(super::cells::Formats, Vec<bool>)> {
+    let mut ev = vec![Evidence::default(); s.mapping.len()];
+    let mut whole = s.probes.iter().any(|p| p.kind == Kind::Parquet);
+    for p in s.probes.iter().filter(|p| p.kind != Kind::Parquet) {
+        sample(p, &wanted(s, p), &mut ev);
+    }
+    let delimiter = s.probes[0].delimiter();
+    let from_sample =
+        parse::decide_formats(&s.opts, &s.mapping, &s.names, &ev, delimiter, &mut s.report);
+    let formats = match from_sample {
+        Ok(f) if !whole => f,
+        _ => {
+            whole = true;
+            ev = vec![Evidence::default(); s.mapping.len()];
+            whole_columns(s, raw_frame, typed, &mut ev)?;
+            parse::decide_formats(&s.opts, &s.mapping, &s.names, &ev, delimiter, &mut s.report)?
+        }
+    };
+    let assumed = s
+        .mapping
+        .iter()
+        .zip(&ev)
+        .zip(typed)
+        .map(|((m, e), &t)| {
+            let d = &e.decimal;
+            m.role.is_numeric()
+                && !whole
+                && !t
+                && s.opts.decimal.is_none()
+                && d.point.is_none()
+                && d.comma.is_none()
+                && d.ambiguous.is_none()
+        })
+        .collect();
+    Ok((formats, assumed))
+}
+
+/// Evidence from the first 64 KiB of a CSV (its last, possibly cut, line left out).
+fn sample(p: &Probe, wanted: &[(usize, Role)], ev: &mut [Evidence]) {
+    let Kind::Csv { delimiter } = p.kind else {
+        return;
+    };
+    let cut = p.head.len() >= 1 << 16;
+    let body = match (cut, p.head.iter().rposition(|&b| b == b'\n')) {
+        (true, Some(end)) => &p.head[..end],
+        (true, None) => return,
+        (false, _) => &p.head[..],
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(body);
+    let mut record = csv::ByteRecord::new();
+    while let Ok(true) = reader.read_byte_record(&mut record) {
+        for (k, &(i, role)) in wanted.iter().enumerate() {
+            if let Some(cell) = record.get(i) {
+                ev[k].observe(role, &source::text(cell));
+            }
+        }
+    }
+}
+
+/// Evidence from the distinct values of every text date and number column.
+fn whole_columns(
+    s: &Scanned,
+    raw_frame: &LazyFrame,
+    typed: &[bool],
+    ev: &mut [Evidence],
+) -> Result<()> {
+    for (i, m) in s.mapping.iter().enumerate() {
+        if typed[i] || !(m.role == Role::Date || m.role.is_numeric()) {
+            continue;
+        }
+        let values = raw_frame
+            .clone()
+            .select([col(raw(i)).unique()])
+            .collect()
+            .with_context(|| format!("cannot read column `{}`", s.names[i]))?;
+        let column = values.column(&raw(i))?.cast(&DataType::String)?;
+        for cell in column.str()?.iter().flatten() {
+            ev[i].observe(m.role, cell);
+        }
+    }
+    Ok(())
+}
+
+/// Fills the row counts of `report` with one counting query over the inputs.
+pub fn count(raw_frame: &LazyFrame, plan: &Plan, report: &mut LoadReport) -> Result<()> {
+    let blank = |role: Role| {
+        plan.mapping.iter().position(|m| m.role == role).map(|i| {
+            col(raw(i))
+                .cast(DataType::String)
+                .str()
+                .strip_chars(lit(NULL))
+                .str()
+                .len_bytes()
+                .eq(lit(0u32))
+        })
+    };
+    let blank_amount = blank(Role::Amount)
+        .or_else(|| Some(blank(Role::Quantity)?.or(blank(Role::Price)?)))
+        .unwrap_or(lit(false));
+    let with = plan.with_customer(raw_frame.clone());
+    let df = with
+        .clone()
+        .select([
+            len().alias("rows"),
+            col(canon::CUSTOMER).null_count().alias("none"),
+        ])
+        .collect()?;
+    let kept = with
+        .filter(col(canon::CUSTOMER).is_not_null())
+        .select([
+            plan.amount().lt(lit(0i64)).sum().alias("neg"),
+            blank_amount.sum().alias("blank"),
+        ])
+        .collect()?;
+    let get = |df: &DataFrame, c: &str| -> Result<usize> {
+        Ok(df
+            .column(c)?
+            .cast(&DataType::UInt64)?
+            .u64()?
+            .get(0)
+            .unwrap_or(0) as usize)
+    };
+    report.rows_read = get(&df, "rows")?;
+    report.no_customer = get(&df, "none")?;
+    let negative = get(&kept, "neg")?;
+    match plan.returns {
+        Returns::Exclude => report.returns_dropped = negative,
+        Returns::Net => report.returns_kept = negative,
+    }
+    report.blank_amounts = get(&kept, "blank")?;
+    Ok(())
+}
