@@ -68,7 +68,7 @@ struct Line {
 fn customer(rng: &mut Rng, id: u32, out: &mut Vec<Line>) {
     let arrival = (rng.unit() * DAYS as f64) as u32;
     let rate = rng.gamma(0.9) / 25.0; // purchases per day, mean 0.036
-    let drop = rng.beta(1.0, 6.0);
+    let drop = rng.beta(1.0, 4.8);
     let spend = (3.6 + 1.1 * rng.normal()).exp(); // mean spend per order, heavy-tailed
     let mut day = arrival as f64;
     loop {

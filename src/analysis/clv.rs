@@ -70,47 +70,81 @@ pub struct Summary {
 }
 
 /// Summaries of customers whose first purchase is on or before `cal_end` (days since the epoch),
-/// sorted by customer id. `holdout` counts purchase days in (cal_end, as_of].
+/// sorted by customer id, computed by one polars aggregation over the purchase days.
+/// `holdout` counts purchase days in (cal_end, as_of]; `days` holds no day after `as_of`.
 pub fn summarize(
     days: &DataFrame,
     cal_end: i32,
     as_of: Option<i32>,
     unit: Unit,
 ) -> PolarsResult<Vec<Summary>> {
-    let sorted = days.sort([col::CUSTOMER, "day"], SortMultipleOptions::default())?;
-    let ids = sorted.column(col::CUSTOMER)?.str()?;
-    let day: Vec<i32> = sorted.column("day")?.i32()?.into_no_null_iter().collect();
-    let cents: Vec<i64> = sorted.column("cents")?.i64()?.into_no_null_iter().collect();
+    let cal = col("day").lt_eq(lit(cal_end));
+    let first = col("day").filter(cal.clone()).min();
+    let mut aggs = vec![
+        first.clone().alias("first"),
+        col("day").filter(cal.clone()).max().alias("last"),
+        cal.clone().cast(DataType::Int64).sum().alias("n"),
+        col("cents").filter(cal).sum().alias("cal_cents"),
+        col("cents")
+            .filter(col("day").eq(first))
+            .sum()
+            .alias("first_cents"),
+    ];
+    if as_of.is_some() {
+        aggs.push(
+            (col("day").filter(col("day").gt(lit(cal_end))) - lit(cal_end)).alias("holdout_days"),
+        );
+    }
+    let df = days
+        .clone()
+        .lazy()
+        .group_by([col(col::CUSTOMER)])
+        .agg(aggs)
+        .filter(col("first").is_not_null())
+        .sort([col::CUSTOMER], SortMultipleOptions::default())
+        .collect()?;
+    let ints = |c: &str| -> PolarsResult<Vec<i64>> {
+        Ok(df
+            .column(c)?
+            .cast(&DataType::Int64)?
+            .i64()?
+            .into_no_null_iter()
+            .collect())
+    };
+    let (first, last, n) = (ints("first")?, ints("last")?, ints("n")?);
+    let (cal_cents, first_cents) = (ints("cal_cents")?, ints("first_cents")?);
+    let holdout: Vec<Vec<i32>> = match df.column("holdout_days") {
+        Ok(c) => c
+            .list()?
+            .amortized_iter()
+            .map(|l| {
+                l.map_or(Ok(Vec::new()), |s| {
+                    let days = s.as_ref().cast(&DataType::Int32)?;
+                    Ok::<_, PolarsError>(days.i32()?.into_no_null_iter().collect())
+                })
+            })
+            .collect::<PolarsResult<_>>()?,
+        Err(_) => vec![Vec::new(); df.height()],
+    };
+    let ids = df.column(col::CUSTOMER)?.str()?;
     let u = unit.days();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < day.len() {
-        let id = ids.get(i).unwrap_or_default();
-        let end = (i..day.len())
-            .find(|&j| ids.get(j) != Some(id))
-            .unwrap_or(day.len());
-        let cal: Vec<usize> = (i..end).filter(|&j| day[j] <= cal_end).collect();
-        if let Some(&first) = cal.first() {
-            let last = *cal.last().expect("non-empty");
-            let x = (cal.len() - 1) as f64;
-            let repeat: i64 = cal[1..].iter().map(|&j| cents[j]).sum();
-            let holdout_days: Vec<i32> = (i..end)
-                .filter(|&j| day[j] > cal_end && as_of.is_some_and(|a| day[j] <= a))
-                .map(|j| day[j] - cal_end)
-                .collect();
-            out.push(Summary {
-                customer: id.to_string(),
+    Ok(ids
+        .iter()
+        .zip(holdout)
+        .enumerate()
+        .map(|(i, (id, holdout_days))| {
+            let x = (n[i] - 1) as f64;
+            Summary {
+                customer: id.unwrap_or_default().to_string(),
                 x,
-                t_x: (day[last] - day[first]) as f64 / u,
-                t: (cal_end - day[first]) as f64 / u,
-                monetary: (x > 0.0).then(|| repeat as f64 / 100.0 / x),
+                t_x: (last[i] - first[i]) as f64 / u,
+                t: (cal_end as i64 - first[i]) as f64 / u,
+                monetary: (x > 0.0).then(|| (cal_cents[i] - first_cents[i]) as f64 / 100.0 / x),
                 holdout: as_of.map(|_| holdout_days.len() as i64),
                 holdout_days,
-            });
-        }
-        i = end;
-    }
-    Ok(out)
+            }
+        })
+        .collect())
 }
 
 /// The fitted models and how to value a customer.

@@ -19,6 +19,8 @@ pub struct Spend {
     pub x: f64,
     pub m: f64,
     pub weight: f64,
+    /// ln m, computed once rather than at every evaluation of the likelihood.
+    pub ln_m: f64,
 }
 
 /// Identical (x, m) pairs merged, in a fixed order.
@@ -32,29 +34,37 @@ pub fn compress(rows: impl IntoIterator<Item = (f64, f64)>) -> Vec<Spend> {
             x: f64::from_bits(x),
             m: f64::from_bits(m),
             weight,
+            ln_m: f64::from_bits(m).ln(),
         })
         .collect()
 }
 
-/// Weighted log-likelihood and gradient in (p, q, γ).
+/// Weighted log-likelihood and gradient in (p, q, γ). The gamma functions depend on x only, so
+/// they are computed once per run of equal x (`compress` sorts by x).
 pub fn loglik(pr: &Params, data: &[Spend]) -> (f64, [f64; 3]) {
     let Params { p, q, gamma } = *pr;
     let (lg_q, psi_q, ln_g) = (ln_gamma(q), digamma(q), gamma.ln());
     let mut total = 0.0;
     let mut g = [0.0; 3];
-    for s in data {
-        let (px, denom) = (p * s.x, gamma + s.m * s.x);
-        let ln_denom = denom.ln();
-        let (psi_pxq, psi_px) = (digamma(px + q), digamma(px));
-        let ll = ln_gamma(px + q) - ln_gamma(px) - lg_q
-            + q * ln_g
-            + (px - 1.0) * s.m.ln()
-            + px * s.x.ln()
-            - (px + q) * ln_denom;
-        total += s.weight * ll;
-        g[0] += s.weight * s.x * (psi_pxq - psi_px + s.m.ln() + s.x.ln() - ln_denom);
-        g[1] += s.weight * (psi_pxq - psi_q + ln_g - ln_denom);
-        g[2] += s.weight * (q / gamma - (px + q) / denom);
+    let mut start = 0;
+    while start < data.len() {
+        let x = data[start].x;
+        let end = start + data[start..].iter().take_while(|s| s.x == x).count();
+        let px = p * x;
+        let (psi_pxq, psi_px, ln_x) = (digamma(px + q), digamma(px), x.ln());
+        let (lg_pxq, lg_px) = (ln_gamma(px + q), ln_gamma(px));
+        for s in &data[start..end] {
+            let denom = gamma + s.m * x;
+            let ln_denom = denom.ln();
+            // The terms in the order of the textbook formula, so results do not depend on caching.
+            let ll = lg_pxq - lg_px - lg_q + q * ln_g + (px - 1.0) * s.ln_m + px * ln_x
+                - (px + q) * ln_denom;
+            total += s.weight * ll;
+            g[0] += s.weight * x * (psi_pxq - psi_px + s.ln_m + ln_x - ln_denom);
+            g[1] += s.weight * (psi_pxq - psi_q + ln_g - ln_denom);
+            g[2] += s.weight * (q / gamma - (px + q) / denom);
+        }
+        start = end;
     }
     (total, g)
 }
