@@ -4,6 +4,8 @@
 
 use super::dates::{self, DateFormat};
 use super::numbers::{self, Dec, Decimal};
+use std::borrow::Cow;
+use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
 /// How the columns of one input are to be read, decided once from the evidence of their cells.
 #[derive(Debug, Clone)]
@@ -18,10 +20,18 @@ pub struct Formats {
     pub unit_cost: bool,
 }
 
-/// A customer id: trimmed, `17850.0` (a spreadsheet's float) as `17850`; `None` when blank.
-pub fn customer(cell: &str) -> Result<Option<&str>, String> {
+/// A customer id: trimmed, `17850.0` (a spreadsheet's float) as `17850`, in Unicode NFC (so
+/// `René` typed as one code point or as `e` + accent is one customer); `None` when blank.
+pub fn customer(cell: &str) -> Result<Option<Cow<'_, str>>, String> {
     let id = text(cell)?;
-    Ok((!id.is_empty()).then(|| normalise_id(id)))
+    if id.is_empty() {
+        return Ok(None);
+    }
+    let id = normalise_id(id);
+    if id.is_ascii() || is_nfc_quick(id.chars()) == IsNormalized::Yes {
+        return Ok(Some(Cow::Borrowed(id)));
+    }
+    Ok(Some(Cow::Owned(id.nfc().collect())))
 }
 
 /// A text cell (order id, group): trimmed; a NUL byte is refused, as it is never data.
@@ -134,11 +144,13 @@ mod tests {
 
     #[test]
     fn ids_lose_a_spreadsheet_fraction_only() {
-        assert_eq!(customer("17850.0").unwrap(), Some("17850"));
-        assert_eq!(customer(" A-17.0 ").unwrap(), Some("A-17.0"));
-        assert_eq!(customer("0042").unwrap(), Some("0042"));
-        assert_eq!(customer("12.5").unwrap(), Some("12.5"));
-        assert_eq!(customer("  ").unwrap(), None);
+        let id = |c: &str| customer(c).unwrap().map(|s| s.into_owned());
+        assert_eq!(id("17850.0").as_deref(), Some("17850"));
+        assert_eq!(id(" A-17.0 ").as_deref(), Some("A-17.0"));
+        assert_eq!(id("0042").as_deref(), Some("0042"));
+        assert_eq!(id("12.5").as_deref(), Some("12.5"));
+        assert_eq!(id("  "), None);
+        assert_eq!(id("Rene\u{301} Mu\u{308}ller"), id("René Müller"));
         assert!(customer("C1\0").is_err());
     }
 

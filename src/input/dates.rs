@@ -118,13 +118,6 @@ impl OrderEvidence {
         }
     }
 
-    /// Whether some separator's cells cannot tell day from month (more cells may).
-    pub fn undecided(&self) -> bool {
-        self.0.iter().zip(SEPARATORS).any(|(e, sep)| {
-            e.seen && sep != '.' && e.day_first.is_none() && e.month_first.is_none()
-        })
-    }
-
     /// The orders the column shows per separator (none where it has no `a/b/YYYY` cells), an
     /// error when the cells of one separator contradict each other or cannot tell.
     pub fn decide(&self) -> Result<Orders, String> {
@@ -295,7 +288,6 @@ mod tests {
         assert_eq!(slash(e.decide().unwrap()), Some(DayOrder::DayFirst));
         let mut e = OrderEvidence::default();
         e.observe("1/2/2024");
-        assert!(e.undecided());
         assert!(e.decide().unwrap_err().contains("--dayfirst"));
         e.observe("1/13/2024");
         assert_eq!(slash(e.decide().unwrap()), Some(DayOrder::MonthFirst));
@@ -303,7 +295,6 @@ mod tests {
         assert!(e.decide().is_err());
         let mut e = OrderEvidence::default();
         e.observe("01.02.2024");
-        assert!(!e.undecided());
         assert_eq!(e.decide().unwrap().0[2], Some(DayOrder::DayFirst));
     }
 

@@ -14,26 +14,35 @@ use polars::prelude::*;
 #[allow(unused_imports)]
 use anyhow::Context as PolarsContext;
 
+/// Per mapped column, whether every input holds it with a native (not text) type.
+pub fn native(s: &Scanned) -> Result<Vec<bool>> {
+    let mut typed = vec![true; s.mapping.len()];
+    for p in &s.probes {
+        let native = scan::native_columns(p, &wanted(s, p))?;
+        for (t, n) in typed.iter_mut().zip(native) {
+            *t &= n;
+        }
+    }
+    Ok(typed)
+}
+
 /// Builds `s.frame` from the fast reader.
 pub fn build(s: &mut Scanned) -> Result<()> {
     let mut frames = Vec::new();
-    let mut typed = vec![true; s.mapping.len()];
-    for p in &s.probes {
-        let wanted = wanted(s, p);
-        let mut lf = scan::raw_frame(p, &wanted)?;
-        let schema = lf.collect_schema()?;
-        for (i, t) in typed.iter_mut().enumerate() {
-            *t &= p.kind == Kind::Parquet
-                && !matches!(schema.get(&raw(i)), Some(DataType::String) | None);
-        }
-        frames.push(lf);
-    }
+    let typed = native(s)?;
     let date = s
         .mapping
         .iter()
         .position(|m| m.role == Role::Date)
         .expect("mapped");
-    let frames: Vec<LazyFrame> = if typed[date] {
+    // Dates are typed when every input has them as a date or timestamp.
+    let mut typed_date = true;
+    for p in &s.probes {
+        let mut lf = scan::raw_frame(p, &wanted(s, p))?;
+        typed_date &= lf.collect_schema()?.get(&raw(date)) == Some(&DataType::Date);
+        frames.push(lf);
+    }
+    let frames: Vec<LazyFrame> = if typed_date {
         frames
     } else {
         // Some input has its dates as text: read every input's dates as text.
@@ -53,7 +62,7 @@ pub fn build(s: &mut Scanned) -> Result<()> {
         mapping: s.mapping.clone(),
         formats,
         assumed,
-        typed_date: typed[date],
+        typed_date,
         returns: s.opts.returns,
     };
     s.frame = plan.transactions(raw_frame.clone());
@@ -95,7 +104,16 @@ fn decide(
     raw_frame: &LazyFrame,
     typed: &[bool],
 ) -> Result<(super::cells::Formats, Vec<bool>)> {
-    let mut ev = vec![Evidence::default(); s.mapping.len()];
+    let fresh = || -> Vec<Evidence> {
+        typed
+            .iter()
+            .map(|&t| Evidence {
+                typed: t,
+                ..Default::default()
+            })
+            .collect()
+    };
+    let mut ev = fresh();
     let mut whole = s.probes.iter().any(|p| p.kind == Kind::Parquet);
     for p in s.probes.iter().filter(|p| p.kind != Kind::Parquet) {
         sample(p, &wanted(s, p), &mut ev);
@@ -107,7 +125,7 @@ fn decide(
         Ok(f) if !whole => f,
         _ => {
             whole = true;
-            ev = vec![Evidence::default(); s.mapping.len()];
+            ev = fresh();
             whole_columns(s, raw_frame, typed, &mut ev)?;
             parse::decide_formats(&s.opts, &s.mapping, &s.names, &ev, delimiter, &mut s.report)?
         }

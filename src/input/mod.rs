@@ -248,7 +248,10 @@ fn precise(s: &Scanned, report: &mut LoadReport) -> Result<DataFrame> {
     }
     report.footer_lines = raw.footer_lines;
     let delimiter = s.probes[0].delimiter();
-    parse::canonical(&s.opts, &s.mapping, &s.names, &raw, delimiter, report)
+    let typed = fast::native(s)?;
+    parse::canonical(
+        &s.opts, &s.mapping, &s.names, &raw, delimiter, &typed, report,
+    )
 }
 
 fn check_same_headers(sources: &[source::Probe]) -> Result<()> {

@@ -236,17 +236,6 @@ impl Dec {
     pub fn to_f64(self) -> f64 {
         self.mant as f64 / 10f64.powi(self.scale as i32)
     }
-
-    /// A float from a typed column (Parquet), through its shortest decimal form, so that
-    /// `2.675` rounds to `2.68` as it reads.
-    pub fn from_f64(v: f64) -> Option<Dec> {
-        if !v.is_finite() {
-            return None;
-        }
-        let text = format!("{}", v.abs());
-        let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
-        Dec::new(v < 0.0, int, frac, 0)
-    }
 }
 
 /// Whether a cell reads both as a thousands group and as decimals (`1.500`, `1,500`).
@@ -342,6 +331,7 @@ fn split_exponent(body: &str, dec: char) -> Option<(&str, i32)> {
 }
 
 /// A cell in cents (or other integer units), exactly.
+#[cfg(test)]
 pub fn units(cell: &str, decimal: Decimal, digits: u32) -> Result<i64, String> {
     parse(cell, decimal).map(|d| d.units(digits))
 }
@@ -402,10 +392,6 @@ mod tests {
         );
         assert_eq!(units("1.5E3", Decimal::Point, 2).unwrap(), 150_000);
         assert_eq!(units("1,5e2", Decimal::Comma, 2).unwrap(), 15_000);
-        assert_eq!(Dec::from_f64(2.675).unwrap().units(2), 268);
-        assert_eq!(Dec::from_f64(-0.95).unwrap().units(2), -95);
-        assert_eq!(Dec::from_f64(5.551115123125783e-17).unwrap().units(2), 0);
-        assert!(Dec::from_f64(f64::NAN).is_none());
         assert!(
             parse("99999999999999", Decimal::Point).is_err(),
             "above 10^13"

@@ -85,6 +85,8 @@ pub fn map_roles(opts: &InputOptions, headers: &[String]) -> Result<Vec<Mapped>,
 pub struct Evidence {
     pub order: OrderEvidence,
     pub decimal: DecimalEvidence,
+    /// The column has a native type in every input (Parquet numbers): its text has a point.
+    pub typed: bool,
 }
 
 impl Evidence {
@@ -141,6 +143,7 @@ pub fn decide_formats(
             report.date_format = format!("`{name}`: {}", dates::describe(&f.date));
         } else if m.role.is_numeric() {
             let d = match opts.decimal {
+                _ if ev.typed => Decimal::Point,
                 Some(d) => d,
                 None => ev
                     .decimal
@@ -182,6 +185,7 @@ pub fn canonical(
     names: &[String],
     raw: &RawTable,
     delimiter: Option<u8>,
+    typed: &[bool],
     report: &mut LoadReport,
 ) -> Result<DataFrame> {
     report.mapping = mapping
@@ -192,8 +196,12 @@ pub fn canonical(
     let evidence: Vec<Evidence> = mapping
         .iter()
         .zip(&raw.columns)
-        .map(|(m, column)| {
-            let mut ev = Evidence::default();
+        .zip(typed)
+        .map(|((m, column), &typed)| {
+            let mut ev = Evidence {
+                typed,
+                ..Default::default()
+            };
             column.iter().for_each(|c| ev.observe(m.role, c));
             ev
         })

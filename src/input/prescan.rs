@@ -148,7 +148,7 @@ mod tests {
         assert!(check("a,b,c\n1,2,3\nGrand Totals\n"), "footer");
         assert!(check("a,b,c\n1,\"open,3\n"), "unterminated quote");
         assert!(check("a,b,c\n1,2,C1\0\n"), "NUL");
-        assert!(check("a,b,c\n1,2,O\u{2019}Brien\n") == false);
+        assert!(!check("a,b,c\n1,2,O\u{2019}Brien\n"), "UTF-8 text");
         let mut f = tempfile::NamedTempFile::new().unwrap();
         f.write_all(b"a,b,c\n1,2,O\x92Brien\n").unwrap();
         assert!(

@@ -102,6 +102,25 @@ pub fn parquet_text(name: &str, path: &Path, columns: &[(&str, Role)]) -> Result
         .with_context(|| format!("`{name}` is not a readable Parquet file"))
 }
 
+/// Per wanted column of a Parquet input, whether it has a native (not text) type, whose text
+/// form polars writes with a decimal point.
+pub fn native_columns(p: &Probe, wanted: &[(usize, Role)]) -> Result<Vec<bool>> {
+    if p.kind != Kind::Parquet {
+        return Ok(vec![false; wanted.len()]);
+    }
+    let schema = scan_parquet(&p.name, &p.path)?.collect_schema()?;
+    wanted
+        .iter()
+        .map(|&(i, _)| {
+            let (_, dtype) = schema.get_at_index(i).context("a column of the schema")?;
+            Ok(!matches!(
+                dtype,
+                DataType::String | DataType::Categorical(..) | DataType::Enum(..)
+            ))
+        })
+        .collect()
+}
+
 /// The raw frame of one input: its mapped columns (by header position) as `_raw{i}`.
 pub fn raw_frame(p: &Probe, wanted: &[(usize, Role)]) -> Result<LazyFrame> {
     match p.kind {

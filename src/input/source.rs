@@ -7,11 +7,9 @@ use super::roles::Role;
 use super::table::RawTable;
 use anyhow::{bail, Context, Result};
 use polars::prelude::DataFrame;
-use std::cell::Cell;
 use std::fs::File;
 use std::io::{BufReader, Cursor, Read};
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
 use tempfile::TempPath;
 
 /// What an input is, found by looking at its first bytes.
@@ -135,24 +133,13 @@ pub struct Source {
 enum Body {
     Csv {
         reader: csv::Reader<Box<dyn Read>>,
-        quotes: Rc<Cell<u64>>,
+        /// The file and the offset of the header in it (after a BOM), to look at the raw
+        /// bytes of the last record.
+        path: PathBuf,
+        start: u64,
+        delimiter: u8,
     },
     Parquet(PathBuf),
-}
-
-/// Counts quote bytes as they stream past: an odd total means a quote was never closed.
-struct QuoteCounter<R> {
-    inner: R,
-    count: Rc<Cell<u64>>,
-}
-
-impl<R: Read> Read for QuoteCounter<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        let q = buf[..n].iter().filter(|&&b| b == b'"').count() as u64;
-        self.count.set(self.count.get() + q);
-        Ok(n)
-    }
 }
 
 /// Opens a probed input for the precise reader.
@@ -169,12 +156,18 @@ pub fn open(probe: &Probe) -> Result<Source> {
             let mut reader: Box<dyn Read> = Box::new(crate::progress::wrap_read(file, &name));
             let mut bom = [0u8; 3];
             let n = read_up_to(&mut reader, &mut bom)?;
-            let start: Box<dyn Read> = if bom[..n] == *b"\xEF\xBB\xBF" {
+            let has_bom = bom[..n] == *b"\xEF\xBB\xBF";
+            let input: Box<dyn Read> = if has_bom {
                 reader
             } else {
                 Box::new(Cursor::new(bom[..n].to_vec()).chain(reader))
             };
-            open_csv(name, start, delimiter)
+            let at = Place {
+                path: probe.path.clone(),
+                start: if has_bom { 3 } else { 0 },
+                delimiter,
+            };
+            open_csv(name, input, at)
         }
     }
 }
@@ -241,17 +234,19 @@ pub fn sniff(sample: &[u8]) -> u8 {
     best.0
 }
 
-fn open_csv(name: String, input: Box<dyn Read>, delimiter: u8) -> Result<Source> {
-    let quotes = Rc::new(Cell::new(0));
-    let counted: Box<dyn Read> = Box::new(QuoteCounter {
-        inner: BufReader::with_capacity(1 << 16, input),
-        count: quotes.clone(),
-    });
+/// Where a CSV's bytes are, for the check of its last record.
+struct Place {
+    path: PathBuf,
+    start: u64,
+    delimiter: u8,
+}
+
+fn open_csv(name: String, input: Box<dyn Read>, at: Place) -> Result<Source> {
     let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
+        .delimiter(at.delimiter)
         .has_headers(false)
         .flexible(true)
-        .from_reader(counted);
+        .from_reader(input);
     let mut record = csv::ByteRecord::new();
     let got = reader
         .read_byte_record(&mut record)
@@ -263,8 +258,43 @@ fn open_csv(name: String, input: Box<dyn Read>, delimiter: u8) -> Result<Source>
     Ok(Source {
         name,
         headers,
-        body: Body::Csv { reader, quotes },
+        body: Body::Csv {
+            reader,
+            path: at.path,
+            start: at.start,
+            delimiter: at.delimiter,
+        },
     })
+}
+
+/// Whether the bytes of `path` from `offset` to the end leave a quoted field open. As in RFC
+/// 4180 and the `csv` crate, a quote opens a quoted field only at the start of a field (so the
+/// inch mark of `5" screen` is text), and `""` inside a quoted field is a literal quote.
+fn open_quote_at_end(path: &Path, offset: u64, delimiter: u8) -> std::io::Result<bool> {
+    use std::io::{Seek, SeekFrom};
+    #[derive(PartialEq)]
+    enum S {
+        FieldStart,
+        Unquoted,
+        Quoted,
+        QuoteInQuoted,
+    }
+    let mut f = File::open(path)?;
+    f.seek(SeekFrom::Start(offset))?;
+    let mut state = S::FieldStart;
+    for b in BufReader::new(f).bytes() {
+        let b = b?;
+        let end = b == delimiter || b == b'\n' || b == b'\r';
+        state = match (state, b) {
+            (S::Quoted, b'"') => S::QuoteInQuoted,
+            (S::Quoted, _) => S::Quoted,
+            (S::QuoteInQuoted, b'"') => S::Quoted,
+            (S::FieldStart, b'"') => S::Quoted,
+            (_, _) if end => S::FieldStart,
+            _ => S::Unquoted,
+        };
+    }
+    Ok(state == S::Quoted)
 }
 
 /// A cell as text: UTF-8, or Windows-1252 (the encoding of legacy Windows exports) for a cell
@@ -290,10 +320,19 @@ impl Source {
     ) -> Result<()> {
         let name = self.name.clone();
         match self.body {
-            Body::Csv { reader, quotes } => read_csv(
+            Body::Csv {
+                reader,
+                path,
+                start,
+                delimiter,
+            } => read_csv(
                 &name,
                 reader,
-                &quotes,
+                &Place {
+                    path,
+                    start,
+                    delimiter,
+                },
                 self.headers.len(),
                 wanted,
                 file_no,
@@ -314,7 +353,7 @@ impl Source {
 fn read_csv(
     name: &str,
     mut reader: csv::Reader<Box<dyn Read>>,
-    quotes: &Cell<u64>,
+    at: &Place,
     width: usize,
     wanted: &[(usize, Role)],
     file_no: usize,
@@ -322,7 +361,7 @@ fn read_csv(
 ) -> Result<()> {
     let mut record = csv::ByteRecord::new();
     let mut footer: Option<u64> = None;
-    let mut last_multiline: Option<u64> = None;
+    let mut last_multiline: Option<(u64, u64)> = None;
     let start_rows = table.len();
     loop {
         let got = reader
@@ -332,7 +371,18 @@ fn read_csv(
             break;
         }
         let line = record.position().map_or(0, |p| p.line());
-        last_multiline = record.iter().any(|f| f.contains(&b'\n')).then_some(line);
+        let byte = record.position().map_or(0, |p| p.byte());
+        last_multiline = record
+            .iter()
+            .any(|f| f.contains(&b'\n'))
+            .then_some((line, byte));
+        if record.len() != width
+            && last_multiline.is_some()
+            && open_quote_at_end(&at.path, at.start + byte, at.delimiter)
+                .with_context(|| format!("cannot read `{name}`"))?
+        {
+            bail!("`{name}`: the quoted field that starts on line {line} is never closed (unterminated quote)");
+        }
         if record.len() != width {
             let filled = record
                 .iter()
@@ -349,8 +399,10 @@ fn read_csv(
         }
         table.push_row(file_no, line, wanted.iter().map(|&(i, _)| text(&record[i])));
     }
-    if quotes.get() % 2 == 1 {
-        if let Some(line) = last_multiline {
+    if let Some((line, byte)) = last_multiline {
+        if open_quote_at_end(&at.path, at.start + byte, at.delimiter)
+            .with_context(|| format!("cannot read `{name}`"))?
+        {
             bail!("`{name}`: the quoted field that starts on line {line} is never closed (unterminated quote)");
         }
     }

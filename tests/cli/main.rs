@@ -4,6 +4,7 @@
 mod classify;
 mod clv;
 mod config;
+mod exports;
 mod input;
 mod profile;
 mod rfm;
