@@ -58,15 +58,21 @@ pub fn stage(mut tx: LazyFrame, grouped: bool) -> PolarsResult<LazyFrame> {
             .sum()
             .alias("abs"),
     ];
+    // Plain reductions only (no filters inside the aggregation), so that the streaming engine
+    // runs them natively: a purchase's day is the order's day, null for other orders.
     let purchase = col("net").gt(lit(0i64));
+    let marks = [
+        purchase.clone().cast(DataType::Int64).alias("purchase"),
+        when(purchase)
+            .then(col("day"))
+            .otherwise(lit(NULL).cast(DataType::Date))
+            .alias("purchase_day"),
+    ];
     let mut per_customer = vec![
         col("net").sum().alias(NET),
-        purchase.clone().cast(DataType::Int64).sum().alias(ORDERS),
-        col("day")
-            .filter(purchase.clone())
-            .min()
-            .alias("first_purchase"),
-        col("day").filter(purchase).max().alias("last_purchase"),
+        col("purchase").sum().alias(ORDERS),
+        col("purchase_day").min().alias("first_purchase"),
+        col("purchase_day").max().alias("last_purchase"),
         col("last").max().alias(LAST_LINE),
         col("abs").sum().alias(GROSS_ABS),
     ];
@@ -87,6 +93,7 @@ pub fn stage(mut tx: LazyFrame, grouped: bool) -> PolarsResult<LazyFrame> {
     Ok(tx
         .group_by(by)
         .agg(per_order)
+        .with_columns(marks)
         .group_by(keys)
         .agg(per_customer))
 }

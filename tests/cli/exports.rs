@@ -226,3 +226,14 @@ fn stdin_parquet_takes_the_same_path() {
     let out = tier_in(&["classify", "-"], Some(&bytes)).ok().to_string();
     assert_eq!(values(&out)[0], ("B".to_string(), "10.01".to_string()));
 }
+
+#[test]
+fn a_short_row_cannot_hide_behind_a_long_one() {
+    let dir = temp_dir();
+    let f = write(
+        dir.path(),
+        "rag.csv",
+        b"customer,date,amount\nA,2024-01-01\nB,2024-01-02,5,7\n",
+    );
+    tier(&["classify", &f]).fails(1, &["line 2 has 2 fields but the header has 3"]);
+}

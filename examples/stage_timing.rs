@@ -1,0 +1,45 @@
+//! Where the time of `tier classify` goes, stage by stage, on one file:
+//! `cargo run --release --example stage_timing -- FILE`. Prints the time of the probe and byte
+//! check, of scanning and parsing every row, of the per-customer stage (orders, then customers),
+//! and for comparison of a bare sum per customer (what a hand-written ABC query does).
+
+#![allow(clippy::print_stdout)]
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+use polars::prelude::*;
+use std::time::Instant;
+use tier::analysis::customers;
+use tier::input::{self, col as canon, InputOptions};
+
+fn timed<T>(what: &str, f: impl FnOnce() -> anyhow::Result<T>) -> anyhow::Result<T> {
+    let t = Instant::now();
+    let out = f()?;
+    println!("{what:<48} {:>8.2?}", t.elapsed());
+    Ok(out)
+}
+
+fn main() -> anyhow::Result<()> {
+    let file = std::env::args().nth(1).expect("usage: stage_timing FILE");
+    let opts = InputOptions {
+        files: vec![file],
+        ..Default::default()
+    };
+    let scanned = timed("probe, header, byte check", || input::scan(&opts))?;
+    let tx = scanned.frame;
+    timed("scan and parse every row", || {
+        Ok(customers::run(tx.clone().select([len()]))?)
+    })?;
+    timed("per-customer stage (orders, then customers)", || {
+        Ok(customers::run(customers::stage(tx.clone(), false)?)?)
+    })?;
+    timed("for comparison: a bare sum per customer", || {
+        Ok(customers::run(
+            tx.clone()
+                .group_by([col(canon::CUSTOMER)])
+                .agg([col(canon::AMOUNT).sum()]),
+        )?)
+    })?;
+    Ok(())
+}
