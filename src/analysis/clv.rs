@@ -178,8 +178,15 @@ pub struct Prediction {
 
 /// What depends on the purchase history only: P(alive), expected purchases over the horizon, and
 /// the same purchases discounted unit step by unit step (each step to its end).
+/// Without discounting, the discounted purchases are the expected ones: one evaluation, not one
+/// per unit step (365 with `--unit day`).
 fn purchases(v: &Valuation, s: &Summary) -> (f64, f64, f64) {
     let e = |h: f64| bgnbd::expected_purchases(&v.bg, v.variant, h, s.x, s.t_x, s.t);
+    let p_alive = bgnbd::p_alive(&v.bg, v.variant, s.x, s.t_x, s.t);
+    if v.discount_per_unit == 0.0 {
+        let expected = e(v.horizon);
+        return (p_alive, expected, expected);
+    }
     let (mut discounted, mut before) = (0.0, 0.0);
     for k in 1..=v.horizon.ceil() as usize {
         let at = (k as f64).min(v.horizon);
@@ -187,11 +194,7 @@ fn purchases(v: &Valuation, s: &Summary) -> (f64, f64, f64) {
         discounted += (now - before) / (1.0 + v.discount_per_unit).powf(at);
         before = now;
     }
-    (
-        bgnbd::p_alive(&v.bg, v.variant, s.x, s.t_x, s.t),
-        before,
-        discounted,
-    )
+    (p_alive, before, discounted)
 }
 
 /// Predictions for every customer; the purchase part is computed once per distinct history.

@@ -58,6 +58,12 @@ pub fn build(s: &mut Scanned) -> Result<()> {
         concat(frames, UnionArgs::default())?
     };
     let (formats, assumed) = decide(s, &raw_frame, &typed)?;
+    if typed_date {
+        s.report.date_format = format!(
+            "`{}`: a Parquet date or timestamp (a timestamp's UTC calendar date)",
+            s.names[date]
+        );
+    }
     let plan = Plan {
         mapping: s.mapping.clone(),
         formats,

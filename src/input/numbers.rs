@@ -240,6 +240,9 @@ impl Dec {
 
 /// Whether a cell reads both as a thousands group and as decimals (`1.500`, `1,500`).
 pub fn is_ambiguous(cell: &str) -> bool {
+    if memchr::memchr2(b'.', b',', cell.as_bytes()).is_none() {
+        return false;
+    }
     let mut e = DecimalEvidence::default();
     e.observe(cell);
     e.ambiguous.is_some()
