@@ -1,5 +1,5 @@
 //! Benchmark of the BG/NBD and Gamma-Gamma fits and of scoring, on customers simulated from known
-//! parameters: `cargo run --release --example bench_fit -- [CUSTOMERS]` (default 1,000,000).
+//! parameters: `cargo run --profile ci --example bench_fit -- [CUSTOMERS]` (default 1,000,000).
 //! Purchase days are whole days over two years, expressed in weeks, as real exports give them.
 
 #![allow(clippy::print_stdout)]

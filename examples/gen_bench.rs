@@ -1,4 +1,4 @@
-//! Generates synthetic sales exports for the benchmarks: `cargo run --release --example gen_bench
+//! Generates synthetic sales exports for the benchmarks: `cargo run --profile ci --example gen_bench
 //! -- ROWS OUT.csv [OUT.parquet]`. Columns `order_id, customer_id, order_date, amount, quantity,
 //! region`, one line per order, sorted by date as real exports are. Customers follow a
 //! buy-till-you-die process: each arrives on a uniform day of three years, buys at a

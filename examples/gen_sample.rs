@@ -1,7 +1,7 @@
 //! Generates `sample-data/sales.csv`: a realistic small shop export (orders over two years, a few
 //! hundred customers with very unequal spend, returns as negative credit lines, and two lines
 //! without a customer id). Deterministic: a fixed seed and its own small PRNG, so the file is
-//! byte-identical on every run. Run: `cargo run --release --example gen_sample`.
+//! byte-identical on every run. Run: `cargo run --profile ci --example gen_sample`.
 
 #![allow(clippy::print_stderr)]
 

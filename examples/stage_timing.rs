@@ -1,5 +1,5 @@
 //! Where the time of `tier classify` goes, stage by stage, on one file:
-//! `cargo run --release --example stage_timing -- FILE`. Prints the time of the probe and byte
+//! `cargo run --profile ci --example stage_timing -- FILE`. Prints the time of the probe and byte
 //! check, of scanning and parsing every row, of the per-customer stage (orders, then customers),
 //! and for comparison of a bare sum per customer (what a hand-written ABC query does).
 

@@ -21,7 +21,7 @@ BENCH = os.path.join(ROOT, "target", "bench")
 DATA = os.path.join(BENCH, "data")
 VENV = os.path.join(BENCH, "venv")
 PY = os.path.join(VENV, "bin", "python")
-TIER = os.path.join(ROOT, "target", "release", "tier")
+TIER = os.environ.get("TIER_BIN", os.path.join(ROOT, "target", "release", "tier"))
 PEERS = os.path.join(ROOT, "scripts", "bench")
 SIZES = {"1m": 1_000_000, "10m": 10_000_000, "100m": 100_000_000}
 
@@ -31,12 +31,14 @@ def sh(cmd, **kw):
 
 
 def setup(sizes):
-    sh(["cargo", "build", "--release", "--bin", "tier", "--example", "gen_bench"], cwd=ROOT)
+    if "TIER_BIN" not in os.environ:
+        sh(["cargo", "build", "--release", "--bin", "tier"], cwd=ROOT)
+    sh(["cargo", "build", "--profile", "ci", "--example", "gen_bench"], cwd=ROOT)
     if not os.path.exists(PY):
         sh([sys.executable, "-m", "venv", VENV])
         sh([PY, "-m", "pip", "install", "-q", "polars", "duckdb", "lifetimes"])
     os.makedirs(DATA, exist_ok=True)
-    gen = os.path.join(ROOT, "target", "release", "examples", "gen_bench")
+    gen = os.path.join(ROOT, "target", "ci", "examples", "gen_bench")
     for s in sizes:
         csv, pq = os.path.join(DATA, f"{s}.csv"), os.path.join(DATA, f"{s}.parquet")
         if not (os.path.exists(csv) and os.path.exists(pq)):
@@ -100,16 +102,18 @@ def main():
             results[(data, name)] = wall
             print(f"| {data} | {name} | {wall:.2f} | {peak:.0f} |", flush=True)
     print()
-    print("Ratios (tier ÷ peer, wall time, same data):")
+    print("Ratios (wall time, same data):")
+    tier_rows = ("classify", "rfm", "clv --unit day")
     for (data, name), wall in results.items():
-        if name not in ("classify", "rfm", "clv --unit day"):
-            continue
-        for (d2, peer), pw in results.items():
-            if d2 == data and peer not in ("classify", "rfm", "clv --unit day"):
-                if (name == "clv --unit day") == ("lifetimes" in peer):
-                    print(f"  {data}: tier {name} ÷ {peer} = {wall / pw:.2f}")
         if name == "rfm":
             print(f"  {data}: tier rfm ÷ tier classify = {wall / results[(data, 'classify')]:.2f}")
+            continue
+        if name not in tier_rows:
+            continue
+        for (d2, peer), pw in results.items():
+            if d2 == data and peer not in tier_rows:
+                if (name == "clv --unit day") == ("lifetimes" in peer):
+                    print(f"  {data}: tier {name} ÷ {peer} = {wall / pw:.2f}")
 
 
 if __name__ == "__main__":

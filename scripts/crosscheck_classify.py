@@ -20,7 +20,7 @@ TIER = f"{ROOT}/target/release/tier"
 CASES = [
     # file, customer column, date expression, amount column, order expression, numeric ids
     (f"{ROOT}/sample-data/sales.csv", '"Customer ID"', '"Order Date"', '"Line Total"', '"Order ID"', False),
-    (f"{ROOT}/../shared/data/cdnow/cdnow_master.csv", "customer_id", "date", "amount", "date", True),
+    (f"{ROOT}/sample-data/cdnow/cdnow_master.csv", "customer_id", "date", "amount", "date", True),
 ]
 
 SQL = """

@@ -20,7 +20,7 @@ ROOT = __file__.rsplit("/scripts/", 1)[0]
 TIER = f"{ROOT}/target/release/tier"
 CASES = [
     (f"{ROOT}/sample-data/sales.csv", '"Customer ID"', 'CAST("Order Date" AS DATE)', '"Line Total"', '"Order ID"'),
-    (f"{ROOT}/../shared/data/cdnow/cdnow_master.csv", "customer_id",
+    (f"{ROOT}/sample-data/cdnow/cdnow_master.csv", "customer_id",
      "strptime(CAST(date AS VARCHAR), '%Y%m%d')::DATE", "amount", "date"),
 ]
 SQL = """

@@ -81,7 +81,7 @@ pub struct InputArgs {
     #[arg(long, value_name = "COLUMN")]
     pub currency: Option<String>,
     /// Force a date format, in chrono's syntax, e.g. `%d %b %Y`.
-    #[arg(long, value_name = "FORMAT")]
+    #[arg(long, value_name = "FORMAT", value_parser = parse_date_format)]
     pub date_format: Option<String>,
     /// Read `a/b/YYYY` dates as day first.
     #[arg(long, conflicts_with = "monthfirst")]
@@ -102,6 +102,10 @@ pub struct InputArgs {
     /// Negative lines (returns, credit notes): net them against the customer (default), or drop them.
     #[arg(long, value_enum)]
     pub returns: Option<Returns>,
+    /// Read several inputs even when they share identical rows (by default refused: the same
+    /// export twice, or overlapping periods, would count those sales twice).
+    #[arg(long)]
+    pub allow_overlap: bool,
     /// Print on stderr how the input was read: files, columns, formats, rows dropped and why.
     #[arg(long)]
     pub explain: bool,
@@ -155,7 +159,13 @@ impl InputArgs {
         Ok(InputOptions {
             files: self.files.clone(),
             columns,
-            date_format: self.date_format.clone().or_else(|| i.date_format.clone()),
+            date_format: match (&self.date_format, &i.date_format) {
+                (Some(f), _) => Some(f.clone()),
+                (None, Some(f)) => {
+                    Some(parse_date_format(f).map_err(|e| cfg.error("input.date_format", &e))?)
+                }
+                (None, None) => None,
+            },
             day_order,
             decimal: match (self.decimal_comma, self.decimal_point, i.decimal_comma) {
                 (true, _, _) => Some(Decimal::Comma),
@@ -192,10 +202,32 @@ pub struct OutputArgs {
     /// Write to this file instead of stdout (atomically: it appears whole or not at all).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// In CSV and TSV, put a `'` before text that a spreadsheet would run as a formula (cells
+    /// starting with `=`, `+`, `-`, `@`); without it, cells are written as they are.
+    #[arg(long)]
+    pub spreadsheet_safe: bool,
 }
 
 fn parse_date(s: &str) -> Result<i32, String> {
     crate::input::parse_date_flag(s)
+}
+
+/// Accepts a chrono format that names a whole date: it must write 2024-03-05 and read it back.
+pub fn parse_date_format(s: &str) -> Result<String, String> {
+    use chrono::format::{Item, StrftimeItems};
+    use std::fmt::Write;
+    let bad =
+        || format!("`{s}` is not a date format that names year, month and day (e.g. `%d %b %Y`)");
+    if StrftimeItems::new(s).any(|i| matches!(i, Item::Error)) {
+        return Err(bad());
+    }
+    let date = chrono::NaiveDate::from_ymd_opt(2024, 3, 5).ok_or_else(bad)?;
+    let mut text = String::new();
+    write!(text, "{}", date.format(s)).map_err(|_| bad())?;
+    match chrono::NaiveDate::parse_from_str(&text, s) {
+        Ok(d) if d == date => Ok(s.to_string()),
+        _ => Err(bad()),
+    }
 }
 
 pub fn parse_delimiter(s: &str) -> Result<u8, String> {
@@ -214,5 +246,16 @@ mod tests {
     #[test]
     fn the_command_line_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn a_date_format_must_name_a_whole_date() {
+        use super::parse_date_format as p;
+        assert!(p("%d %b %Y").is_ok());
+        assert!(p("%Y%m%d").is_ok());
+        assert!(p("%Q").is_err(), "unknown specifier");
+        assert!(p("%H:%M").is_err(), "no date in it");
+        assert!(p("%Y-%m").is_err(), "no day");
+        assert!(p("%").is_err());
     }
 }

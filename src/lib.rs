@@ -26,6 +26,24 @@ impl std::fmt::Display for UsageError {
 
 impl std::error::Error for UsageError {}
 
+/// An error and its causes as one line: `outer: cause: root cause`, without repeating a cause
+/// that the message before it already contains, and with line breaks inside messages flattened.
+pub fn one_line(err: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        let text = text.lines().map(str::trim).collect::<Vec<_>>().join(" ");
+        if out.contains(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
+}
+
 /// Runs one parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
     progress::init(cli.quiet);

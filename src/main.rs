@@ -1,7 +1,6 @@
-//! The `tier` binary: parse arguments, run, print the error chain, choose the exit code
-//! (0 ok, 1 data or runtime error, 2 usage error; a closed pipe is a quiet success).
-
-#![allow(clippy::print_stderr, clippy::exit)]
+//! The `tier` binary: parse arguments, run, print the error on one line, choose the exit code
+//! (0 ok, 1 data or runtime error, 2 usage error; a closed pipe is a quiet success; 128 + N after
+//! signal N).
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -10,7 +9,15 @@ use std::process::ExitCode;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let cli = tier::cli::Cli::parse();
+    let cli = match tier::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Help and version go to stdout, usage errors to stderr; either may be closed.
+            let _ = e.print();
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+    };
+    tier::output::cleanup_on_signals();
     let Err(err) = tier::run(cli) else {
         return ExitCode::SUCCESS;
     };
@@ -22,10 +29,7 @@ fn main() -> ExitCode {
     if broken_pipe {
         return ExitCode::SUCCESS;
     }
-    eprintln!("tier: error: {err}");
-    for cause in err.chain().skip(1) {
-        eprintln!("  caused by: {cause}");
-    }
+    tier::progress::say(&format!("tier: error: {}", tier::one_line(&err)));
     if err.downcast_ref::<tier::UsageError>().is_some() {
         ExitCode::from(2)
     } else {

@@ -1,22 +1,31 @@
 //! Where results go: the output format decided once (flag, then `-o` extension, then table on a
-//! terminal and CSV otherwise), stdout or an atomically written file (temp file in the target
-//! directory, fsync, rename), and the refusal to send Parquet to a terminal.
+//! terminal and CSV otherwise), stdout or a file that appears whole or not at all, and the
+//! refusal to send Parquet to a terminal.
+//!
+//! A file is written through a temporary file beside its target, created when the command starts
+//! (so an unwritable directory fails before the work) and synced and renamed into place at the
+//! end; a signal that ends the run removes it. Links are followed to their target, FIFOs and
+//! devices are written directly, new files get the umask's permissions and replaced files keep
+//! their mode.
 
 use crate::cli::OutputArgs;
 use crate::render::Format;
 use crate::UsageError;
 use anyhow::{Context, Result};
+use std::cell::RefCell;
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 /// A resolved destination.
 pub struct Output {
     pub format: Format,
-    path: Option<PathBuf>,
+    file: RefCell<Option<FileOut>>,
+    to_file: bool,
 }
 
 impl Output {
-    /// Decides the format and destination from the flags.
+    /// Decides the format and destination from the flags, and opens the destination file.
     pub fn resolve(args: &OutputArgs) -> Result<Output> {
         let from_ext = args.output.as_ref().map(|p| {
             let ext = p.extension().and_then(|e| e.to_str()).unwrap_or("");
@@ -39,54 +48,191 @@ impl Output {
             )
             .into());
         }
+        crate::render::set_spreadsheet_safe(args.spreadsheet_safe);
+        let file = args.output.as_deref().map(FileOut::create).transpose()?;
         Ok(Output {
             format,
-            path: args.output.clone(),
+            to_file: file.is_some(),
+            file: RefCell::new(file),
         })
     }
 
     /// Whether the result goes to a person at a terminal.
     pub fn to_terminal(&self) -> bool {
-        self.path.is_none() && self.format == Format::Table && std::io::stdout().is_terminal()
+        !self.to_file && self.format == Format::Table && std::io::stdout().is_terminal()
     }
 
     /// Runs `write` against the destination; a file appears only once it is complete.
     pub fn write(&self, write: impl FnOnce(&mut dyn Write, Format) -> Result<()>) -> Result<()> {
-        let Some(path) = &self.path else {
-            let stdout = std::io::stdout();
-            let mut w = BufWriter::new(stdout.lock());
-            write(&mut w, self.format)?;
-            return w.flush().context("cannot write to stdout");
-        };
-        write_atomically(path, |w| write(w, self.format))
+        match self.file.borrow_mut().take() {
+            Some(file) => file.commit(|w| write(w, self.format)),
+            None if self.to_file => anyhow::bail!("the output file was already written"),
+            None => {
+                let stdout = std::io::stdout();
+                let mut w = BufWriter::new(stdout.lock());
+                write(&mut w, self.format)?;
+                w.flush().context("cannot write to stdout")
+            }
+        }
     }
 }
 
-/// Writes `path` through a temporary file in the same directory that is synced and renamed into
-/// place, so the file appears whole or not at all.
+/// Writes `path` so that it appears whole or not at all (see the module documentation).
 pub fn write_atomically(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> Result<()>,
 ) -> Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
+    FileOut::create(path)?.commit(write)
+}
+
+/// An output file being prepared.
+pub struct FileOut {
+    shown: String,
+    kind: Kind,
+}
+
+enum Kind {
+    /// A FIFO, device or socket: written in place (it cannot be replaced, and must not be).
+    Direct(PathBuf),
+    /// A regular file (new or existing): a temporary file to rename onto `target`.
+    Replace { tmp: Pending, target: PathBuf },
+}
+
+impl FileOut {
+    /// Resolves links, refuses directories, and creates the temporary file beside the target
+    /// with the permissions the file will have.
+    pub fn create(path: &Path) -> Result<FileOut> {
+        use std::os::unix::fs::PermissionsExt;
+        let shown = path.display().to_string();
+        let existing = std::fs::metadata(path).ok();
+        if let Some(m) = &existing {
+            if m.is_dir() {
+                anyhow::bail!("cannot write `{shown}`: it is a directory");
+            }
+            // `/dev/stdout` and `/proc/self/fd/N` name an open file: write through it.
+            let special = path.starts_with("/dev") || path.starts_with("/proc");
+            if !m.is_file() || special {
+                return Ok(FileOut {
+                    shown,
+                    kind: Kind::Direct(path.to_path_buf()),
+                });
+            }
+        }
+        let target = final_target(path)?;
+        let dir = match target.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        // Created with 0666 less the umask, as a new file would be; a replaced file's mode is
+        // copied onto it.
+        let tmp = tempfile::Builder::new()
+            .prefix(".tier-")
+            .permissions(std::fs::Permissions::from_mode(0o666))
+            .tempfile_in(&dir)
+            .with_context(|| format!("cannot create a file in `{}`", dir.display()))?;
+        let tmp = Pending::new(tmp);
+        if let Some(m) = &existing {
+            std::fs::set_permissions(tmp.path(), m.permissions())
+                .with_context(|| format!("cannot write `{shown}`"))?;
+        }
+        Ok(FileOut {
+            shown,
+            kind: Kind::Replace { tmp, target },
+        })
+    }
+
+    /// Writes the content and puts the file in place.
+    pub fn commit(self, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
+        let shown = self.shown;
+        let result = match self.kind {
+            Kind::Direct(target) => (|| -> Result<()> {
+                let file = std::fs::OpenOptions::new().write(true).open(&target)?;
+                let mut w = BufWriter::new(file);
+                write(&mut w)?;
+                Ok(w.flush()?)
+            })(),
+            Kind::Replace { mut tmp, target } => (|| -> Result<()> {
+                let file = tmp.file.take().expect("not yet written");
+                let mut w = BufWriter::new(file);
+                write(&mut w)?;
+                let file = w.into_inner().map_err(|e| e.into_error())?;
+                file.as_file().sync_all()?;
+                file.persist(&target).map_err(|e| e.error)?;
+                Ok(())
+            })(),
+        };
+        result.with_context(|| format!("cannot write `{shown}`"))
+    }
+}
+
+/// Where a write to `path` really goes: through symbolic links to their final target (which
+/// need not exist yet), so that writing a link updates what it points to.
+fn final_target(path: &Path) -> Result<PathBuf> {
+    let mut p = path.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&p) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let link = std::fs::read_link(&p)
+                    .with_context(|| format!("cannot read the link `{}`", p.display()))?;
+                p = match p.parent() {
+                    Some(dir) if link.is_relative() => dir.join(link),
+                    _ => link,
+                };
+            }
+            _ => return Ok(p),
+        }
+    }
+    anyhow::bail!("`{}`: too many levels of symbolic links", path.display())
+}
+
+/// Temporary files being written, removed if a signal ends the program.
+static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+fn pending() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    PENDING.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Removes the temporary files of unfinished writes when SIGINT, SIGTERM or SIGHUP arrives, then
+/// ends the program as that signal would (so the shell sees the signal). Call once, at start-up.
+pub fn cleanup_on_signals() {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
+        return;
     };
-    let shown = path.display();
-    let tmp = tempfile::Builder::new()
-        .prefix(".tier-")
-        .tempfile_in(&dir)
-        .with_context(|| format!("cannot create a file in `{}`", dir.display()))?;
-    let mut w = BufWriter::new(tmp);
-    write(&mut w).with_context(|| format!("cannot write `{shown}`"))?;
-    let tmp = w
-        .into_inner()
-        .map_err(|e| e.into_error())
-        .with_context(|| format!("cannot write `{shown}`"))?;
-    tmp.as_file()
-        .sync_all()
-        .with_context(|| format!("cannot write `{shown}`"))?;
-    tmp.persist(path)
-        .with_context(|| format!("cannot write `{shown}`"))?;
-    Ok(())
+    std::thread::spawn(move || {
+        if let Some(signal) = signals.forever().next() {
+            for p in pending().iter() {
+                let _ = std::fs::remove_file(p);
+            }
+            let _ = signal_hook::low_level::emulate_default_handler(signal);
+        }
+    });
+}
+
+/// A temporary file registered for removal on a signal; unregistered (and, unless persisted,
+/// deleted) when dropped.
+struct Pending {
+    path: PathBuf,
+    file: Option<tempfile::NamedTempFile>,
+}
+
+impl Pending {
+    fn new(file: tempfile::NamedTempFile) -> Pending {
+        let path = file.path().to_path_buf();
+        pending().push(path.clone());
+        Pending {
+            path,
+            file: Some(file),
+        }
+    }
+
+    fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        pending().retain(|p| p != &self.path);
+    }
 }

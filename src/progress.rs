@@ -1,11 +1,10 @@
-//! Everything on stderr that is not an error: the one place that decides whether a progress bar
-//! is drawn (only on a terminal, never with `--quiet` or `TERM=dumb`) and that prints notes.
-
-#![allow(clippy::print_stderr)]
+//! Everything on stderr: the one place that decides whether a progress bar is drawn (only on a
+//! terminal, never with `--quiet` or `TERM=dumb`), that prints notes and errors, and that keeps a
+//! closed or full stderr from ever stopping the program (what could not be said is dropped).
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::fs::File;
-use std::io::{IsTerminal, Read};
+use std::io::{IsTerminal, Read, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 static QUIET: AtomicBool = AtomicBool::new(false);
@@ -68,8 +67,16 @@ pub fn wrap_read(file: File, name: &str) -> Tracked {
 /// A note for a person (e.g. the short summary after a table); dropped with `--quiet`.
 pub fn note(text: &str) {
     if !quiet() {
-        eprintln!("{text}");
+        say(text);
     }
+}
+
+/// Writes one message line to stderr, with control characters shown escaped; errors writing it
+/// (a closed stderr) are ignored.
+pub fn say(text: &str) {
+    let mut line = crate::render::escape_controls(text).into_owned();
+    line.push('\n');
+    let _ = std::io::stderr().lock().write_all(line.as_bytes());
 }
 
 /// Whether `terminal_note` would print (so that its facts are worth counting).
@@ -80,13 +87,13 @@ pub fn notes_on_terminal() -> bool {
 /// A note for a person watching a terminal; silent when stderr is a file or pipe, or `--quiet`.
 pub fn terminal_note(text: &str) {
     if notes_on_terminal() {
-        eprintln!("{text}");
+        say(text);
     }
 }
 
 /// Lines the user asked for explicitly (`--explain`): printed even with `--quiet`.
 pub fn explain(lines: &[String]) {
     for l in lines {
-        eprintln!("tier: {l}");
+        say(&format!("tier: {l}"));
     }
 }

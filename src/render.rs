@@ -1,12 +1,16 @@
 //! The one renderer: a DataFrame (or serialisable summary) to any writer as a table, CSV, TSV,
 //! JSON, NDJSON or Parquet. Machine formats are never localised: `.` decimals, ISO dates, no
-//! thousands separators. Knows nothing about which analysis made the frame.
+//! thousands separators. Knows nothing about which analysis made the frame. Tables show control
+//! characters escaped (a cell cannot drive the terminal); CSV keeps cells as they are unless the
+//! user asks for spreadsheet-safe text. No frame with a NaN or infinite number is ever written.
 
-use anyhow::Result;
+use anyhow::{bail, Result};
 use comfy_table::{presets, CellAlignment, ContentArrangement, Table};
 use polars::prelude::*;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -32,6 +36,77 @@ impl Format {
             _ => return None,
         })
     }
+}
+
+static SPREADSHEET_SAFE: AtomicBool = AtomicBool::new(false);
+
+/// Records `--spreadsheet-safe` once, at start-up: text cells of CSV/TSV output that a spreadsheet
+/// would run as a formula (starting with `=`, `+`, `-`, `@`, tab or carriage return) get a `'`
+/// in front.
+pub fn set_spreadsheet_safe(on: bool) {
+    SPREADSHEET_SAFE.store(on, Ordering::Relaxed);
+}
+
+/// Text with control characters (C0, DEL, C1) and bidirectional overrides shown as escapes
+/// (`\x1b`, `\u{202e}`), so that a cell or a message cannot move the cursor, retitle the window or
+/// reorder what a person reads.
+pub fn escape_controls(s: &str) -> Cow<'_, str> {
+    let bad = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !s.chars().any(bad) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            c if !bad(c) => out.push(c),
+            c if (c as u32) < 0x80 => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// A text cell for a spreadsheet: a formula-like start is defused with a leading `'`.
+fn spreadsheet_text(s: String) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s
+    }
+}
+
+/// Refuses a frame with NaN or infinite numbers: such a number is never a result.
+fn check_finite(df: &DataFrame) -> Result<()> {
+    for c in df.columns() {
+        let bad = match c.dtype() {
+            DataType::Float64 => c
+                .f64()?
+                .iter()
+                .position(|v| v.is_some_and(|f| !f.is_finite())),
+            DataType::Float32 => c
+                .f32()?
+                .iter()
+                .position(|v| v.is_some_and(|f| !f.is_finite())),
+            _ => None,
+        };
+        if let Some(row) = bad {
+            let who = df
+                .column(crate::input::col::CUSTOMER)
+                .ok()
+                .and_then(|k| k.get(row).ok())
+                .map(|v| format!(" (customer {})", cell_text(&v)))
+                .unwrap_or_default();
+            bail!(
+                "column `{}` has no finite value in row {}{who}: nothing was written; please report this input",
+                c.name(),
+                row + 1
+            );
+        }
+    }
+    Ok(())
 }
 
 /// A cell as display text: empty for null, ISO for dates, shortest round-trip for floats.
@@ -66,6 +141,7 @@ fn cell_json(v: &AnyValue) -> serde_json::Value {
 /// Writes a frame in `format`.
 pub fn frame(df: &mut DataFrame, format: Format, w: &mut dyn Write) -> Result<()> {
     df.rechunk_mut();
+    check_finite(df)?;
     match format {
         Format::Table => table(df, w),
         Format::Csv => delimited(df, b',', w),
@@ -84,13 +160,15 @@ fn table(df: &DataFrame, w: &mut dyn Write) -> Result<()> {
     t.load_preset(presets::UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Disabled);
     t.force_no_tty();
-    t.set_header(df.get_column_names().iter().map(|s| s.to_string()));
+    t.set_header(
+        df.get_column_names()
+            .iter()
+            .map(|s| escape_controls(s).into_owned()),
+    );
     for row in 0..df.height() {
-        t.add_row(
-            df.columns()
-                .iter()
-                .map(|c| cell_text(&c.get(row).unwrap_or(AnyValue::Null))),
-        );
+        t.add_row(df.columns().iter().map(|c| {
+            escape_controls(&cell_text(&c.get(row).unwrap_or(AnyValue::Null))).into_owned()
+        }));
     }
     for (i, c) in df.columns().iter().enumerate() {
         if c.dtype().is_primitive_numeric() {
@@ -108,12 +186,16 @@ fn delimited(df: &DataFrame, delimiter: u8, w: &mut dyn Write) -> Result<()> {
         .delimiter(delimiter)
         .from_writer(w);
     out.write_record(df.get_column_names().iter().map(|s| s.as_str()))?;
+    let safe = SPREADSHEET_SAFE.load(Ordering::Relaxed);
     for row in 0..df.height() {
-        out.write_record(
-            df.columns()
-                .iter()
-                .map(|c| cell_text(&c.get(row).unwrap_or(AnyValue::Null))),
-        )?;
+        out.write_record(df.columns().iter().map(|c| {
+            let text = cell_text(&c.get(row).unwrap_or(AnyValue::Null));
+            if safe && c.dtype() == &DataType::String {
+                spreadsheet_text(text)
+            } else {
+                text
+            }
+        }))?;
     }
     out.flush()?;
     Ok(())
@@ -182,14 +264,14 @@ pub fn card(
     table: &mut DataFrame,
     w: &mut dyn Write,
 ) -> Result<()> {
-    writeln!(w, "{title}")?;
+    writeln!(w, "{}", escape_controls(title))?;
     let width = fields
         .iter()
         .map(|(k, _)| k.chars().count())
         .max()
         .unwrap_or(0);
     for (k, v) in fields {
-        writeln!(w, "  {k:<width$}  {v}")?;
+        writeln!(w, "  {k:<width$}  {}", escape_controls(v))?;
     }
     writeln!(w)?;
     frame(table, Format::Table, w)
@@ -283,5 +365,37 @@ mod tests {
     fn formats_follow_extensions() {
         assert_eq!(Format::from_extension("PARQUET"), Some(Format::Parquet));
         assert_eq!(Format::from_extension("xlsx"), None);
+    }
+
+    #[test]
+    fn control_characters_are_shown_escaped() {
+        assert_eq!(escape_controls("plain é"), "plain é");
+        assert_eq!(
+            escape_controls("a\u{1b}]0;x\u{7}b\u{202e}c\u{9b}"),
+            "a\\x1b]0;x\\x07b\\u{202e}c\\u{9b}"
+        );
+        let mut df = df!("customer" => ["\u{1b}[2J"], "v" => [1i64]).unwrap();
+        let mut buf = Vec::new();
+        frame(&mut df, Format::Table, &mut buf).unwrap();
+        let text = String::from_utf8(buf).unwrap();
+        assert!(text.contains("\\x1b[2J") && !text.contains('\u{1b}'));
+    }
+
+    #[test]
+    fn formula_like_text_is_defused_only_on_request() {
+        assert_eq!(spreadsheet_text("=1+2".into()), "'=1+2");
+        assert_eq!(spreadsheet_text("@SUM(A1)".into()), "'@SUM(A1)");
+        assert_eq!(spreadsheet_text("C1".into()), "C1");
+    }
+
+    #[test]
+    fn a_frame_with_nan_is_never_written() {
+        let mut df = df!("customer" => ["a", "b"], "p" => [0.5f64, f64::NAN]).unwrap();
+        let mut buf = Vec::new();
+        let err = frame(&mut df, Format::Csv, &mut buf)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("`p`") && err.contains("customer b"), "{err}");
+        assert!(buf.is_empty());
     }
 }

@@ -16,7 +16,10 @@ pub enum Basis {
     Revenue,
     Profit,
     Quantity,
-    Orders,
+    /// Purchase days (`orders` is accepted for it).
+    #[value(alias = "orders")]
+    #[serde(alias = "orders")]
+    Purchases,
 }
 
 impl Basis {
@@ -25,7 +28,7 @@ impl Basis {
         match self {
             Basis::Revenue | Basis::Profit => 2,
             Basis::Quantity => 3,
-            Basis::Orders => 0,
+            Basis::Purchases => 0,
         }
     }
 
@@ -34,7 +37,7 @@ impl Basis {
         match self {
             Basis::Revenue | Basis::Profit => 100,
             Basis::Quantity => 1000,
-            Basis::Orders => 1,
+            Basis::Purchases => 1,
         }
     }
 }
@@ -60,12 +63,12 @@ pub struct Params {
 /// Internal column of exact integer value units.
 pub const UNITS: &str = "value_units";
 
-/// One row per customer (per group) from the per-customer stage: exact value units, orders,
+/// One row per customer (per group) from the per-customer stage: exact value units, purchases,
 /// first and last purchase (empty for a customer whose window holds only returns).
 pub fn per_customer(stage: &DataFrame, p: &Params) -> PolarsResult<DataFrame> {
     let units = match p.by {
         Basis::Revenue => col(customers::NET),
-        Basis::Orders => col(customers::ORDERS),
+        Basis::Purchases => col(customers::PURCHASES),
         Basis::Profit => {
             require(
                 stage,
@@ -86,7 +89,7 @@ pub fn per_customer(stage: &DataFrame, p: &Params) -> PolarsResult<DataFrame> {
     let mut cols = customers::keys(p.grouped);
     cols.extend([
         units.alias(UNITS),
-        col(customers::ORDERS),
+        col(customers::PURCHASES),
         col("first_purchase"),
         col("last_purchase"),
     ]);
@@ -169,7 +172,7 @@ pub fn classify(stage: &DataFrame, p: &Params) -> PolarsResult<DataFrame> {
     let mut cols = vec![
         col(col::CUSTOMER),
         col("value"),
-        col("orders"),
+        col(customers::PURCHASES),
         col("share"),
         col("cum_share"),
     ];

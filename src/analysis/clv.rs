@@ -1,7 +1,8 @@
 //! CLV: the per-customer calibration summary (x, t_x, T, mean repeat spend) in an explicit time
 //! unit, holdout actuals, and per-customer predictions from fitted BG/NBD and Gamma-Gamma
-//! parameters. Conventions are those of the published CDNOW figures: a purchase day is a day with
-//! at least one non-negative line (same-day lines merged, a day of only returns is none);
+//! parameters. Conventions are those of the published CDNOW figures: purchases are the purchase
+//! days of `customers` (same-day lines merged; a day that nets negative, or to zero by a return,
+//! is none);
 //! x = purchase days − 1; t_x = (last − first) / unit; T = (calibration end − first) / unit;
 //! monetary = mean value of the repeat purchase days.
 
@@ -23,6 +24,15 @@ pub enum Unit {
 }
 
 impl Unit {
+    /// The unit's name, singular.
+    pub fn name(self) -> &'static str {
+        match self {
+            Unit::Day => "day",
+            Unit::Week => "week",
+            Unit::Month => "month",
+        }
+    }
+
     pub fn days(self) -> f64 {
         match self {
             Unit::Day => 1.0,
@@ -33,7 +43,7 @@ impl Unit {
 }
 
 /// Per customer and day (a lazy plan for the streaming engine): `customer`, `day` (i32),
-/// `cents` (the day's net value), `largest` (its largest line).
+/// `cents` (the day's net value), `smallest` (its smallest line).
 pub fn customer_days(tx: LazyFrame) -> LazyFrame {
     tx.group_by([
         col(col::CUSTOMER),
@@ -41,7 +51,7 @@ pub fn customer_days(tx: LazyFrame) -> LazyFrame {
     ])
     .agg([
         col(col::AMOUNT).sum().alias("cents"),
-        col(col::AMOUNT).max().alias("largest"),
+        col(col::AMOUNT).min().alias("smallest"),
     ])
 }
 
@@ -49,7 +59,7 @@ pub fn customer_days(tx: LazyFrame) -> LazyFrame {
 pub fn purchase_days(days: &DataFrame) -> PolarsResult<DataFrame> {
     days.clone()
         .lazy()
-        .filter(col("largest").gt_eq(lit(0)))
+        .filter(super::customers::is_purchase(col("cents"), col("smallest")))
         .select([col(col::CUSTOMER), col("day"), col("cents")])
         .collect()
 }
@@ -176,8 +186,12 @@ pub struct Prediction {
     pub clv: f64,
 }
 
+/// The most discounting steps per history (100 years in months).
+const MAX_STEPS: f64 = 1200.0;
+
 /// What depends on the purchase history only: P(alive), expected purchases over the horizon, and
-/// the same purchases discounted unit step by unit step (each step to its end).
+/// the same purchases discounted unit step by unit step (each step to its end; on horizons of
+/// more than 1,200 units, in 1,200 equal steps).
 /// Without discounting, the discounted purchases are the expected ones: one evaluation, not one
 /// per unit step (365 with `--unit day`).
 fn purchases(v: &Valuation, s: &Summary) -> (f64, f64, f64) {
@@ -187,9 +201,17 @@ fn purchases(v: &Valuation, s: &Summary) -> (f64, f64, f64) {
         let expected = e(v.horizon);
         return (p_alive, expected, expected);
     }
+    // Unit steps, or at most MAX_STEPS equal steps over a long horizon, so that the work per
+    // history is bounded whatever the horizon.
+    let steps = v.horizon.ceil().min(MAX_STEPS);
+    let step = if steps < MAX_STEPS {
+        1.0
+    } else {
+        v.horizon / MAX_STEPS
+    };
     let (mut discounted, mut before) = (0.0, 0.0);
-    for k in 1..=v.horizon.ceil() as usize {
-        let at = (k as f64).min(v.horizon);
+    for k in 1..=steps as usize {
+        let at = (k as f64 * step).min(v.horizon);
         let now = e(at);
         discounted += (now - before) / (1.0 + v.discount_per_unit).powf(at);
         before = now;

@@ -1,7 +1,12 @@
 //! The per-customer stage: the one step whose input grows with the export's rows, reducing the
 //! canonical transactions to one row per customer (per group and customer with `--group`).
 //! `classify`, `rfm` and `profile` all start from it. It is a lazy plan, run with polars'
-//! streaming engine, so memory grows with customers and orders, not with rows.
+//! streaming engine, so memory grows with customer days, not with rows.
+//!
+//! What a purchase is, in every command: a day on which a customer's lines net to a positive value,
+//! or to exactly zero with no return among them (zero-priced items, as CDNOW's $0.00 lines). A day
+//! whose returns cancel or exceed its purchases is no purchase, and several orders on one day are
+//! one purchase, so counts and dates never depend on how an export numbers its orders.
 //!
 //! Output schema:
 //!
@@ -12,8 +17,8 @@
 //! | `net_cents` | i64 | sum of every line's value (returns netted) |
 //! | `cost_cents` | i64 | sum of line costs, when the input has a cost or margin |
 //! | `quantity_milli` | i64 | sum of quantities in thousandths, when the input has a quantity |
-//! | `orders` | i64 | purchases: orders (purchase days without an order id) of positive net value |
-//! | `first_purchase`, `last_purchase` | date | dated by an order's first line; null without a purchase |
+//! | `purchases` | i64 | purchase days |
+//! | `first_purchase`, `last_purchase` | date | null without a purchase |
 //! | `last_line` | date | the customer's last line of any kind |
 //! | `gross_abs` | f64 | sum of the lines' absolute values, to guard the integer sums |
 
@@ -23,7 +28,7 @@ use polars::prelude::*;
 pub const NET: &str = "net_cents";
 pub const COST: &str = "cost_cents";
 pub const QUANTITY: &str = "quantity_milli";
-pub const ORDERS: &str = "orders";
+pub const PURCHASES: &str = "purchases";
 pub const LAST_LINE: &str = "last_line";
 pub const GROSS_ABS: &str = "gross_abs";
 
@@ -36,22 +41,23 @@ pub fn keys(grouped: bool) -> Vec<Expr> {
     k
 }
 
+/// Whether a customer's day is a purchase, from its net value and its smallest line.
+pub fn is_purchase(net: Expr, smallest: Expr) -> Expr {
+    net.clone()
+        .gt(lit(0i64))
+        .or(net.eq(lit(0i64)).and(smallest.gt_eq(lit(0i64))))
+}
+
 /// The stage as a lazy plan over canonical transactions.
 pub fn stage(mut tx: LazyFrame, grouped: bool) -> PolarsResult<LazyFrame> {
     let schema = tx.collect_schema()?;
     let has = |c: &str| schema.contains(c);
     let keys = keys(grouped);
-    let order_key = if has(col::ORDER) {
-        col(col::ORDER)
-    } else {
-        col(col::DATE).cast(DataType::Int32)
-    };
     let mut by = keys.clone();
-    by.push(order_key.alias("_order"));
-    let mut per_order = vec![
+    by.push(col(col::DATE).alias("day"));
+    let mut per_day = vec![
         col(col::AMOUNT).sum().alias("net"),
-        col(col::DATE).min().alias("day"),
-        col(col::DATE).max().alias("last"),
+        col(col::AMOUNT).min().alias("smallest"),
         col(col::AMOUNT)
             .abs()
             .cast(DataType::Float64)
@@ -59,8 +65,8 @@ pub fn stage(mut tx: LazyFrame, grouped: bool) -> PolarsResult<LazyFrame> {
             .alias("abs"),
     ];
     // Plain reductions only (no filters inside the aggregation), so that the streaming engine
-    // runs them natively: a purchase's day is the order's day, null for other orders.
-    let purchase = col("net").gt(lit(0i64));
+    // runs them natively: a purchase's day, null for other days.
+    let purchase = is_purchase(col("net"), col("smallest"));
     let marks = [
         purchase.clone().cast(DataType::Int64).alias("purchase"),
         when(purchase)
@@ -70,18 +76,18 @@ pub fn stage(mut tx: LazyFrame, grouped: bool) -> PolarsResult<LazyFrame> {
     ];
     let mut per_customer = vec![
         col("net").sum().alias(NET),
-        col("purchase").sum().alias(ORDERS),
+        col("purchase").sum().alias(PURCHASES),
         col("purchase_day").min().alias("first_purchase"),
         col("purchase_day").max().alias("last_purchase"),
-        col("last").max().alias(LAST_LINE),
+        col("day").max().alias(LAST_LINE),
         col("abs").sum().alias(GROSS_ABS),
     ];
     if has(col::COST) {
-        per_order.push(col(col::COST).sum().alias("cost"));
+        per_day.push(col(col::COST).sum().alias("cost"));
         per_customer.push(col("cost").sum().alias(COST));
     }
     if has(col::QUANTITY) {
-        per_order.push(
+        per_day.push(
             (col(col::QUANTITY) * lit(1000.0))
                 .round(0, RoundMode::HalfAwayFromZero)
                 .cast(DataType::Int64)
@@ -92,7 +98,7 @@ pub fn stage(mut tx: LazyFrame, grouped: bool) -> PolarsResult<LazyFrame> {
     }
     Ok(tx
         .group_by(by)
-        .agg(per_order)
+        .agg(per_day)
         .with_columns(marks)
         .group_by(keys)
         .agg(per_customer))
@@ -131,7 +137,7 @@ mod tests {
             out.column(c).unwrap().i64().unwrap().iter().collect()
         };
         assert_eq!(i64s(NET), [Some(100), Some(-50)]);
-        assert_eq!(i64s(ORDERS), [Some(2), Some(0)]);
+        assert_eq!(i64s(PURCHASES), [Some(2), Some(0)]);
         let days = out
             .column("last_purchase")
             .unwrap()
@@ -151,5 +157,23 @@ mod tests {
             [Some(30), Some(15)]
         );
         assert!(sums_are_exact(&out).unwrap());
+    }
+
+    #[test]
+    fn a_purchase_is_a_day_that_nets_positive_or_zero_without_returns() {
+        let t = tx(&[
+            ("a", 1, 500),
+            ("a", 1, -500), // cancelled the same day: no purchase
+            ("a", 2, 300),
+            ("a", 2, -1000), // nets negative: no purchase
+            ("a", 3, 0),     // a zero-priced item, nothing returned: a purchase
+            ("a", 4, 200),
+            ("a", 4, 100), // two orders on one day: one purchase
+        ]);
+        let out = run(stage(t.lazy(), false).unwrap()).unwrap();
+        let get = |c: &str| out.column(c).unwrap().cast(&DataType::Int64).unwrap();
+        assert_eq!(get(PURCHASES).i64().unwrap().get(0), Some(2));
+        assert_eq!(get("first_purchase").i64().unwrap().get(0), Some(3));
+        assert_eq!(get(NET).i64().unwrap().get(0), Some(-400));
     }
 }

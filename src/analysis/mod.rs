@@ -5,6 +5,7 @@ pub mod classify;
 pub mod clv;
 pub mod customers;
 pub mod holdout;
+pub mod outliers;
 pub mod pareto;
 pub mod profile;
 pub mod rfm;
@@ -13,6 +14,7 @@ pub mod segments;
 mod testing;
 
 use crate::input::col;
+pub use outliers::outlying_end;
 use polars::prelude::*;
 
 /// Keeps the transactions dated within `[since, as_of]` (days since the epoch, both inclusive;

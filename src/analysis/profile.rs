@@ -153,7 +153,7 @@ pub fn card(inp: &Inputs, id: &str) -> PolarsResult<Option<Card>> {
         Err(_) => None,
     };
     let scored = row_of(inp.rfm, id)?;
-    let purchases = class.column("orders")?.i64()?.get(0).unwrap_or(0);
+    let purchases = class.column("purchases")?.i64()?.get(0).unwrap_or(0);
     let (first, last) = (
         day(&class, "first_purchase")?,
         day(&class, "last_purchase")?,

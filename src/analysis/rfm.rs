@@ -80,7 +80,7 @@ pub fn measures(stage: &DataFrame, as_of: i32) -> PolarsResult<DataFrame> {
             (lit(as_of) - col("last_purchase").cast(DataType::Int32))
                 .cast(DataType::Int64)
                 .alias("recency_days"),
-            col(customers::ORDERS).alias("frequency"),
+            col(customers::PURCHASES).alias("frequency"),
         ])
         .collect()
 }

@@ -41,17 +41,30 @@ pub struct ClvArgs {
     /// Purchase model.
     #[arg(long, value_enum, default_value_t = Variant::Bgnbd, help_heading = "Model")]
     pub model: Variant,
-    /// Horizon of the predictions, in units [default: one year: 365 days, 52 weeks or 12 months].
-    #[arg(long, value_name = "UNITS", help_heading = "Model")]
+    /// Horizon of the predictions, in units, up to 100 years [default: one year of 365.25 days:
+    /// 365.25 days, 52.18 weeks or 12 months].
+    #[arg(
+        long,
+        value_name = "UNITS",
+        allow_negative_numbers = true,
+        help_heading = "Model"
+    )]
     pub horizon: Option<f64>,
     /// Share of revenue that is margin (1 = value revenue).
-    #[arg(long, default_value_t = 1.0, help_heading = "Model")]
+    #[arg(
+        long,
+        default_value_t = 1.0,
+        allow_negative_numbers = true,
+        help_heading = "Model"
+    )]
     pub margin: f64,
-    /// Annual discount rate, converted per unit as (1 + d)^(unit days / 365.25) − 1.
+    /// Annual discount rate from 0 to 1 (0.1 = 10% a year), converted per unit as
+    /// (1 + d)^(unit days / 365.25) − 1.
     #[arg(
         long,
         value_name = "RATE",
         default_value_t = 0.0,
+        allow_negative_numbers = true,
         help_heading = "Model"
     )]
     pub discount_rate: f64,
@@ -85,6 +98,10 @@ pub struct Model {
     pub gamma_gamma: gamma_gamma::Params,
     /// Spend given to customers the Gamma-Gamma model cannot value.
     pub fallback_spend: f64,
+    /// Why the purchase model cannot stand for drop-out (a fit on the edge of the parameter
+    /// space), when it cannot.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub degenerate: Option<String>,
 }
 
 const MODEL_FORMAT: &str = "tier-clv-model-1";
@@ -155,11 +172,12 @@ pub fn run(args: &ClvArgs, cfg: &Loaded) -> Result<()> {
         };
         write_atomically(path, |w| Ok(serde_json::to_writer_pretty(&mut *w, &saved)?))?;
     }
-    let horizon = args.horizon.unwrap_or(match args.unit {
-        Unit::Day => 365.0,
-        Unit::Week => 52.0,
-        Unit::Month => 12.0,
-    });
+    if let Some(why) = &model.degenerate {
+        progress::note(&format!(
+            "tier: warning: the purchase model is degenerate: {why}"
+        ));
+    }
+    let horizon = args.horizon.unwrap_or(YEAR_DAYS / args.unit.days());
     let valuation = Valuation {
         variant: model.model,
         bg: model.bgnbd,
@@ -199,10 +217,22 @@ pub fn run(args: &ClvArgs, cfg: &Loaded) -> Result<()> {
     out.write(|w, f| render::frame(&mut frame, f, w))
 }
 
+/// A year, the default horizon, in days (the year of the discount rate and of `--unit month`).
+const YEAR_DAYS: f64 = 365.25;
+
+/// The longest horizon, in years: beyond it the model says nothing useful, and the work of a
+/// discounted valuation grows with it.
+const MAX_HORIZON_YEARS: f64 = 100.0;
+
 fn check_flags(args: &ClvArgs) -> Result<()> {
     let bad = |m: String| -> Result<()> { Err(UsageError(m).into()) };
-    if args.horizon.is_some_and(|h| !(h > 0.0 && h.is_finite())) {
-        return bad("--horizon must be a positive number of units".into());
+    let max = MAX_HORIZON_YEARS * YEAR_DAYS / args.unit.days();
+    if args.horizon.is_some_and(|h| !(h > 0.0 && h <= max)) {
+        return bad(format!(
+            "--horizon {} must be above 0 and at most {max} {}s (100 years)",
+            args.horizon.unwrap_or(0.0),
+            args.unit.name()
+        ));
     }
     if !(args.margin > 0.0 && args.margin <= 1.0) {
         return bad(format!(
@@ -210,9 +240,9 @@ fn check_flags(args: &ClvArgs) -> Result<()> {
             args.margin
         ));
     }
-    if !(args.discount_rate > -1.0 && args.discount_rate.is_finite()) {
+    if !(0.0..=1.0).contains(&args.discount_rate) {
         return bad(format!(
-            "--discount-rate {} must be above -1 (0.1 = 10% a year)",
+            "--discount-rate {} must be from 0 to 1 (0.1 = 10% a year)",
             args.discount_rate
         ));
     }
@@ -264,6 +294,7 @@ fn fit(rows: &[Summary], variant: Variant, unit: Unit, cal_end: i32) -> Result<(
         bgnbd: bg,
         gamma_gamma: gg,
         fallback_spend: fallback,
+        degenerate: bgnbd::degenerate(&bg),
     };
     let report = fit_report(rows, Some(bg_fit), Some(gg_fit), spends.len());
     Ok((model, report))
@@ -286,7 +317,42 @@ fn load_model(path: &Path, unit: Unit) -> Result<Model> {
             m.format
         );
     }
+    check_model(&m).map_err(|e| anyhow::anyhow!("`{}`: {e}", path.display()))?;
+    m.degenerate = bgnbd::degenerate(&m.bgnbd);
     m.bgnbd.alpha *= m.unit.days() / unit.days();
     m.unit = unit;
     Ok(m)
+}
+
+/// What a saved model must hold to be scored with: finite positive parameters (each model's
+/// parameters are shape and scale parameters of gamma and beta distributions), a non-negative
+/// fallback spend, and a calibration end date.
+fn check_model(m: &Model) -> std::result::Result<(), String> {
+    let b = &m.bgnbd;
+    let g = &m.gamma_gamma;
+    let named = [
+        ("bgnbd.r", b.r),
+        ("bgnbd.alpha", b.alpha),
+        ("bgnbd.a", b.a),
+        ("bgnbd.b", b.b),
+        ("gamma_gamma.p", g.p),
+        ("gamma_gamma.q", g.q),
+        ("gamma_gamma.gamma", g.gamma),
+    ];
+    for (name, v) in named {
+        if !(v > 0.0 && v.is_finite()) {
+            return Err(format!(
+                "{name} = {v} is not a model parameter (each must be a positive number); refit with --save-model"
+            ));
+        }
+    }
+    if !(m.fallback_spend >= 0.0 && m.fallback_spend.is_finite()) {
+        return Err(format!(
+            "fallback_spend = {} must be a non-negative amount",
+            m.fallback_spend
+        ));
+    }
+    crate::input::parse_date_flag(&m.calibration_end)
+        .map(|_| ())
+        .map_err(|e| format!("calibration_end: {e}"))
 }

@@ -58,6 +58,10 @@ fn report_sections(r: &Report) -> Result<Vec<(String, DataFrame)>> {
         ("alpha", format!("{:.6}", m.bgnbd.alpha)),
         ("a", format!("{:.6}", m.bgnbd.a)),
         ("b", format!("{:.6}", m.bgnbd.b)),
+        (
+            "degenerate",
+            m.degenerate.clone().unwrap_or_else(|| "no".into()),
+        ),
     ];
     purchase.extend(fit_rows(&f.bgnbd));
     purchase.extend([
@@ -80,7 +84,7 @@ fn report_sections(r: &Report) -> Result<Vec<(String, DataFrame)>> {
         f.gamma_gamma_customers.to_string(),
     ));
     let valuation = [
-        ("horizon", format!("{} {unit}s", r.horizon)),
+        ("horizon", format!("{} {unit}s", short(r.horizon))),
         ("margin", r.margin.to_string()),
         (
             "discount rate per unit",
@@ -146,4 +150,10 @@ fn validation_sections(v: &Validation) -> Result<Vec<(String, DataFrame)>> {
         ),
         ("Cumulative holdout purchases by week".to_string(), week),
     ])
+}
+
+/// A number with at most four decimals and no trailing zeros (`52.1786`, `12`).
+fn short(v: f64) -> String {
+    let s = format!("{v:.4}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }

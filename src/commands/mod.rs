@@ -51,13 +51,17 @@ pub fn load_window(
     if let (Some(s), Some(a)) = (period.since, period.as_of) {
         check_since(s, a)?;
     }
-    Ok(Windowed {
+    let mut w = Windowed {
         scanned: input::scan(&opts)?,
         period: period.clone(),
         explain: args.explain,
         as_of: period.as_of.unwrap_or(i32::MAX),
         since: period.since,
-    })
+    };
+    if opts.files.len() > 1 && !args.allow_overlap {
+        w.refuse_overlap()?;
+    }
+    Ok(w)
 }
 
 fn check_since(since: i32, as_of: i32) -> Result<()> {
@@ -97,6 +101,35 @@ impl Windowed {
         }
     }
 
+    /// Refuses inputs that hold the same sales (the same export twice, overlapping periods),
+    /// which would count them twice.
+    fn refuse_overlap(&mut self) -> Result<()> {
+        let found = match input::overlap::find(self.scanned.frame.clone(), customers::run) {
+            Ok(found) => found,
+            Err(_) if !self.scanned.precise => {
+                self.scanned.read_precisely()?;
+                input::overlap::find(self.scanned.frame.clone(), customers::run)?
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let Some(o) = found else {
+            return Ok(());
+        };
+        let name = |i: u32| self.scanned.report.files[i as usize].0.clone();
+        bail!(
+            "`{}` and `{}` hold the same sales: {} rows identical in every column (the first for \
+             customer `{}`), dated {} to {}; reading both would count them twice. Give each \
+             export once and cut overlapping periods, or pass --allow-overlap if these are \
+             distinct sales",
+            name(o.files.0),
+            name(o.files.1),
+            o.rows,
+            o.customer,
+            iso_date(o.dates.0),
+            iso_date(o.dates.1)
+        )
+    }
+
     /// The per-customer stage of the window; resolves the as-of date.
     pub fn customers(&mut self, grouped: bool) -> Result<DataFrame> {
         let stage = self
@@ -108,12 +141,8 @@ impl Windowed {
                  check the amount column and its decimal separator"
             );
         }
-        let last = stage
-            .column(customers::LAST_LINE)?
-            .cast(&DataType::Int32)?
-            .i32()?
-            .max();
-        self.settle(last)?;
+        let last = stage.column(customers::LAST_LINE)?.cast(&DataType::Int32)?;
+        self.settle(last.i32()?)?;
         Ok(stage)
     }
 
@@ -122,8 +151,13 @@ impl Windowed {
         let days = self
             .run(|tx| Ok(analysis::clv::customer_days(tx)))
             .context("cannot summarise the purchase days")?;
-        let last = days.column("day")?.i32()?.max();
-        self.settle(last)?;
+        let last = days
+            .clone()
+            .lazy()
+            .group_by([col(input::col::CUSTOMER)])
+            .agg([col("day").max()])
+            .collect()?;
+        self.settle(last.column("day")?.i32()?)?;
         Ok(days)
     }
 
@@ -136,12 +170,30 @@ impl Windowed {
         Ok(customers::run(mine)?)
     }
 
-    /// Fixes the as-of date from the last date in the window, checks the window is not empty,
-    /// and prints `--explain` or the terminal note.
-    fn settle(&mut self, last: Option<i32>) -> Result<()> {
-        let Some(last) = last else {
+    /// Fixes the as-of date from the customers' last dates in the window (unless `--as-of` gave
+    /// it), refusing one set by a few outlying dates; checks the window is not empty; prints
+    /// `--explain` or the terminal note.
+    fn settle(&mut self, last_dates: &Int32Chunked) -> Result<()> {
+        let Some(last) = last_dates.max() else {
             return Err(self.empty_window());
         };
+        if self.period.as_of.is_none() {
+            let dates: Vec<i32> = last_dates.into_no_null_iter().collect();
+            if let Some(o) = analysis::outlying_end(dates) {
+                bail!(
+                    "the latest date, {}, lies {} years after the rest of the data, which ends {} \
+                     ({} of {} customers have such late dates): a mistyped date or a placeholder \
+                     would set the as-of date and every recency. Correct it, or pass --as-of {} \
+                     (later rows are then left out)",
+                    iso_date(last),
+                    (last - o.rest_end) / 365,
+                    iso_date(o.rest_end),
+                    o.count,
+                    last_dates.len(),
+                    iso_date(o.rest_end)
+                );
+            }
+        }
         self.as_of = self.period.as_of.unwrap_or(last);
         if self.explain {
             self.print_explain()?;

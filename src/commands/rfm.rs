@@ -72,7 +72,9 @@ pub fn parse_list(s: &str) -> Result<Vec<f64>, String> {
         .map(|p| {
             p.trim()
                 .parse::<f64>()
-                .map_err(|_| format!("`{p}` is not a number"))
+                .ok()
+                .filter(|v| v.is_finite())
+                .ok_or_else(|| format!("`{p}` is not a number"))
         })
         .collect::<Result<_, _>>()?;
     if v.windows(2).any(|w| w[0] >= w[1]) {

@@ -37,8 +37,12 @@ pub fn build(s: &mut Scanned) -> Result<()> {
         .expect("mapped");
     // Dates are typed when every input has them as a date or timestamp.
     let mut typed_date = true;
-    for p in &s.probes {
+    let several = s.probes.len() > 1;
+    for (i, p) in s.probes.iter().enumerate() {
         let mut lf = scan::raw_frame(p, &wanted(s, p))?;
+        if several {
+            lf = lf.with_column(lit(i as u32).alias(canon::FILE));
+        }
         typed_date &= lf.collect_schema()?.get(&raw(date)) == Some(&DataType::Date);
         frames.push(lf);
     }
@@ -70,6 +74,7 @@ pub fn build(s: &mut Scanned) -> Result<()> {
         assumed,
         typed_date,
         returns: s.opts.returns,
+        files: s.probes.len(),
     };
     s.frame = plan.transactions(raw_frame.clone());
     s.fast = Some((raw_frame, plan));

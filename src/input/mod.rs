@@ -4,14 +4,18 @@
 //!
 //! Canonical columns (fixed names and types):
 //! `customer` str, `date` date, `amount_cents` i64 (net line value in cents; negative = return),
-//! and when present `order` str, `quantity` f64, `cost_cents` i64, `group` str.
+//! and when present `order` str, `quantity` f64, `cost_cents` i64, `group` str; with several
+//! inputs, `file` u32 (the input's index).
 
 mod cells;
 mod dates;
 mod fast;
 mod numbers;
+pub mod overlap;
 mod parse;
 mod prescan;
+#[cfg(test)]
+mod proptests;
 mod roles;
 mod scan;
 mod source;
@@ -34,6 +38,8 @@ pub mod col {
     pub const QUANTITY: &str = "quantity";
     pub const COST: &str = "cost_cents";
     pub const GROUP: &str = "group";
+    /// The input's index (u32), only when several inputs are read together.
+    pub const FILE: &str = "file";
 }
 
 /// What to do with negative lines (returns, credit notes).
@@ -145,7 +151,7 @@ pub struct Scanned {
 /// precisely at once.
 pub fn scan(opts: &InputOptions) -> Result<Scanned> {
     if opts.files.iter().filter(|f| *f == "-").count() > 1 {
-        bail!("`-` (stdin) can be given only once");
+        return Err(crate::UsageError("`-` (stdin) can be given only once".into()).into());
     }
     let mut spool = Vec::new();
     let probes = opts

@@ -248,6 +248,9 @@ pub fn canonical(
         if let Some(g) = ctx.at(row, Role::Group, cells::text)? {
             b.group.push(g.to_string());
         }
+        if report.files.len() > 1 {
+            b.file.push(raw.places[row].file);
+        }
     }
     if b.customer.is_empty() {
         bail!(
@@ -375,6 +378,7 @@ struct Builders {
     quantity: Vec<f64>,
     cost: Vec<i64>,
     group: Vec<String>,
+    file: Vec<u32>,
 }
 
 impl Builders {
@@ -396,6 +400,9 @@ impl Builders {
         }
         if self.group.len() == n {
             cols.push(Column::new(col::GROUP.into(), self.group));
+        }
+        if self.file.len() == n {
+            cols.push(Column::new(col::FILE.into(), self.file));
         }
         Ok(DataFrame::new(n, cols)?)
     }

@@ -339,6 +339,8 @@ pub struct Plan {
     /// The date column is typed (Parquet dates), not text.
     pub typed_date: bool,
     pub returns: Returns,
+    /// How many inputs are read together (with several, rows keep their input's index).
+    pub files: usize,
 }
 
 impl Plan {
@@ -408,6 +410,9 @@ impl Plan {
         }
         if let Some(cost) = self.cost() {
             exprs.push(cost.alias(canon::COST));
+        }
+        if self.files > 1 {
+            exprs.push(col(canon::FILE));
         }
         self.with_customer(raw)
             .filter(col(canon::CUSTOMER).is_not_null())

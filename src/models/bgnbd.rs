@@ -30,6 +30,34 @@ pub struct Params {
     pub b: f64,
 }
 
+/// Why a fit cannot stand for drop-out, when it lands on the edge of the parameter space: the
+/// mean chance of leaving after a purchase, a / (a + b), is (nearly) zero, or a parameter ran off
+/// towards 0 or infinity. Then P(alive) is 1 for (nearly) everyone and CLV assumes that nobody
+/// leaves: the data could not tell how customers drop out.
+pub fn degenerate(p: &Params) -> Option<String> {
+    let dropout = p.a / (p.a + p.b);
+    let edge = [("r", p.r), ("alpha", p.alpha), ("a", p.a), ("b", p.b)]
+        .into_iter()
+        .find(|(_, v)| !(1e-4..=1e5).contains(v));
+    if dropout < 1e-4 {
+        Some(format!(
+            "no drop-out could be estimated (a = {:.3e}, b = {:.3e}: a customer leaves after a \
+             purchase with probability {dropout:.1e}), so P(alive) is 1 for nearly every customer \
+             and CLV assumes that nobody leaves; the data may be too short or too regular for \
+             the model (try a longer calibration period or --model mbgnbd)",
+            p.a, p.b
+        ))
+    } else {
+        edge.map(|(name, v)| {
+            format!(
+                "{name} = {v:.3e} lies on the edge of the parameter space: the data could not \
+                 pin the model down, so P(alive) and CLV are not reliable (try a longer \
+                 calibration period or --model mbgnbd)"
+            )
+        })
+    }
+}
+
 /// Customers with one purchase history, in model time units.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct History {
@@ -186,6 +214,3 @@ pub fn expected_purchases(p: &Params, v: Variant, horizon: f64, x: f64, t_x: f64
     let tail = (1.0 - z).powf(p.a - 1.0) * hyp2f1(c - p.r - x, p.a - 1.0, c, z);
     c / (p.a - 1.0) * (1.0 - tail) * p_alive(p, v, x, t_x, t)
 }
-
-#[cfg(test)]
-mod tests;

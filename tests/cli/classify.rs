@@ -17,7 +17,7 @@ fn classifies_the_tiny_export() {
         [
             "customer",
             "value",
-            "orders",
+            "purchases",
             "share",
             "cum_share",
             "rank",
@@ -31,7 +31,7 @@ fn classifies_the_tiny_export() {
     assert_eq!(csv_column(&out, "value"), ["600", "200", "150", "50"]);
     assert_eq!(csv_column(&out, "abc"), ["A", "A", "B", "C"]);
     assert_eq!(
-        csv_column(&out, "orders"),
+        csv_column(&out, "purchases"),
         ["2", "1", "1", "1"],
         "the return is not an order"
     );
@@ -212,7 +212,7 @@ fn as_of_and_since_cut_the_window() {
 #[test]
 fn value_bases() {
     let sample = repo_file("sample-data/sales.csv");
-    for by in ["revenue", "profit", "quantity", "orders"] {
+    for by in ["revenue", "profit", "quantity", "purchases"] {
         let out = tier(&["classify", &sample, "--by", by]).ok().to_string();
         assert!(
             csv_column(&out, "abc").contains(&"C".to_string()),
@@ -269,10 +269,7 @@ fn output_is_identical_across_runs_and_thread_counts() {
 #[test]
 fn a_closed_pipe_is_a_quiet_success() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_tier"))
-        .args([
-            "classify",
-            &repo_file("../shared/data/cdnow/cdnow_master.csv"),
-        ])
+        .args(["classify", &repo_file("sample-data/cdnow/cdnow_master.csv")])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -289,7 +286,7 @@ fn a_closed_pipe_is_a_quiet_success() {
 
 #[test]
 fn cdnow_master_is_classified() {
-    let path = repo_file("../shared/data/cdnow/cdnow_master.csv");
+    let path = repo_file("sample-data/cdnow/cdnow_master.csv");
     let v: serde_json::Value =
         serde_json::from_str(tier(&["classify", &path, "--summary", "--format", "json"]).ok())
             .unwrap();

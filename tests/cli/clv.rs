@@ -1,10 +1,10 @@
-//! `tier clv` end to end: the published CDNOW figures (shared/data/cdnow/README.md), holdout
+//! `tier clv` end to end: the published CDNOW figures (sample-data/cdnow/README.md), holdout
 //! validation, unit invariance, saved models, and the inputs no model can be fitted to.
 
 use super::*;
 
 fn cdnow_sample() -> String {
-    repo_file("../shared/data/cdnow/cdnow_sample.csv")
+    repo_file("sample-data/cdnow/cdnow_sample.csv")
 }
 
 fn json(args: &[&str]) -> serde_json::Value {
@@ -181,7 +181,7 @@ fn saved_models_score_without_refitting() {
         "--unit",
         "day",
         "--horizon",
-        "364",
+        "365.25",
     ]);
     let (a, b) = (
         csv_column(&fitted, "expected_purchases"),

@@ -90,7 +90,9 @@ fn uci_export_quantity_times_price() {
 #[test]
 fn several_files_read_as_one_and_stdin() {
     let t = fixture("tiny.csv");
-    let out = tier(&["classify", &t, &t]).ok().to_string();
+    let out = tier(&["classify", &t, &t, "--allow-overlap"])
+        .ok()
+        .to_string();
     assert_eq!(csv_column(&out, "value"), ["1200", "400", "300", "100"]);
     let data = std::fs::read(&t).unwrap();
     let piped = tier_in(&["classify", "-"], Some(&data));

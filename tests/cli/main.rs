@@ -5,6 +5,7 @@ mod classify;
 mod clv;
 mod config;
 mod exports;
+mod hardening;
 mod input;
 mod profile;
 mod rfm;

@@ -149,7 +149,7 @@ fn orders_count_positive_purchase_days_only() {
     )
     .unwrap();
     let orders: Vec<i64> = out
-        .column("orders")
+        .column("purchases")
         .unwrap()
         .i64()
         .unwrap()
@@ -167,7 +167,7 @@ fn orders_count_positive_purchase_days_only() {
         "the last purchase is not the return"
     );
     let mut p = params();
-    p.by = Basis::Orders;
+    p.by = Basis::Purchases;
     let by_orders = classify(&tx(&[("a", 0, 100), ("a", 1, 100), ("b", 5, 900)]), &p).unwrap();
     assert_eq!(strs(&by_orders, "customer"), ["a", "b"]);
 }

@@ -128,3 +128,25 @@ fn compress_merges_identical_histories() {
     assert_eq!((h[0].x, h[0].weight), (0.0, 1.0));
     assert_eq!((h[1].x, h[1].weight), (1.0, 2.0));
 }
+
+#[test]
+fn a_fit_without_drop_out_is_degenerate() {
+    let cdnow = Params {
+        r: 0.2426,
+        alpha: 4.4136,
+        a: 0.7929,
+        b: 2.4259,
+    };
+    assert_eq!(degenerate(&cdnow), None);
+    let uci = Params {
+        a: 1.7e-7,
+        b: 29442.0,
+        ..cdnow
+    };
+    assert!(degenerate(&uci).unwrap().contains("no drop-out"));
+    let runaway = Params {
+        alpha: 3e7,
+        ..cdnow
+    };
+    assert!(degenerate(&runaway).unwrap().starts_with("alpha"));
+}

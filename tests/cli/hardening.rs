@@ -1,0 +1,400 @@
+//! Hostile runs and inputs: a closed stderr, unbounded flags, what `-o` does to links, FIFOs,
+//! devices and modes, signals during a run, escape sequences in cells, exit codes and one-line
+//! errors, order numbering, outlying dates, overlapping inputs, and a model without drop-out.
+
+use super::*;
+use std::os::unix::fs::{FileTypeExt, PermissionsExt};
+use std::time::{Duration, Instant};
+
+/// Runs tier with stderr connected to a pipe whose reading end is already closed.
+fn with_closed_stderr(args: &[&str]) -> (i32, String) {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = Command::new(env!("CARGO_BIN_EXE_tier"))
+        .args(args)
+        .env("XDG_CONFIG_HOME", "/nonexistent")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(writer)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn a_closed_stderr_never_crashes_and_exit_codes_hold() {
+    let t = fixture("tiny.csv");
+    let (code, stdout) = with_closed_stderr(&["classify", &t, "--explain"]);
+    assert_eq!(code, 0);
+    assert!(stdout.starts_with("customer,"));
+    assert_eq!(with_closed_stderr(&["classify", "missing.csv"]).0, 1);
+    assert_eq!(with_closed_stderr(&["classify", &t, "--abc", "95,80"]).0, 2);
+    assert_eq!(with_closed_stderr(&["classify", "--no-such-flag"]).0, 2);
+}
+
+#[test]
+fn numeric_flags_have_sane_ranges() {
+    let s = repo_file("sample-data/cdnow/cdnow_sample.csv");
+    for bad in [
+        vec!["--horizon", "1e12"],
+        vec!["--horizon", "0"],
+        vec!["--horizon", "NaN"],
+        vec!["--horizon", "5300", "--unit", "week"],
+        vec!["--discount-rate", "-0.5"],
+        vec!["--discount-rate", "inf"],
+        vec!["--margin", "NaN"],
+    ] {
+        let mut args = vec!["clv", s.as_str()];
+        args.extend(bad.iter().copied());
+        tier(&args).fails(2, &[bad[0]]);
+    }
+    for bins in ["nan,30,90,180", "10,inf,90,180", "1,2,3"] {
+        tier(&["rfm", &s, "--recency-bins", bins]).fails(2, &["recency-bins"]);
+    }
+    // The longest horizon, discounted by the day, still finishes (bounded steps per history).
+    let run = tier(&[
+        "clv",
+        &s,
+        "--unit",
+        "day",
+        "--horizon",
+        "36525",
+        "--discount-rate",
+        "0.1",
+        "--summary",
+        "--format",
+        "json",
+    ]);
+    run.ok();
+}
+
+#[test]
+fn saved_models_with_impossible_parameters_are_refused() {
+    let dir = temp_dir();
+    let s = repo_file("sample-data/cdnow/cdnow_sample.csv");
+    let model = dir.path().join("m.json");
+    let m = model.display().to_string();
+    tier(&["clv", &s, "--save-model", &m, "--summary"]).ok();
+    let text = std::fs::read_to_string(&model).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v["bgnbd"]["r"] = serde_json::json!(-1.0);
+    std::fs::write(&model, v.to_string()).unwrap();
+    tier(&["clv", &s, "--load-model", &m]).fails(1, &["m.json", "bgnbd.r", "-1"]);
+}
+
+#[test]
+fn output_follows_links_and_keeps_fifos_devices_and_modes() {
+    let dir = temp_dir();
+    let t = fixture("tiny.csv");
+    let target = dir.path().join("real.csv");
+    std::fs::write(&target, "old").unwrap();
+    let link = dir.path().join("link.csv");
+    std::os::unix::fs::symlink("real.csv", &link).unwrap();
+    tier(&["classify", &t, "-o", &link.display().to_string()]).ok();
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert!(std::fs::read_to_string(&target)
+        .unwrap()
+        .starts_with("customer,"));
+    // A dangling link creates its target.
+    let dangling = dir.path().join("dangling.csv");
+    std::os::unix::fs::symlink("made.csv", &dangling).unwrap();
+    tier(&["classify", &t, "-o", &dangling.display().to_string()]).ok();
+    assert!(dir.path().join("made.csv").is_file());
+
+    // /dev/null stays a device.
+    tier(&["classify", &t, "-o", "/dev/null", "--format", "csv"]).ok();
+    assert!(std::fs::metadata("/dev/null")
+        .unwrap()
+        .file_type()
+        .is_char_device());
+
+    // A FIFO is written into, not replaced.
+    let fifo = dir.path().join("fifo");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    tier(&[
+        "classify",
+        &t,
+        "-o",
+        &fifo.display().to_string(),
+        "--format",
+        "csv",
+    ])
+    .ok();
+    assert!(reader.join().unwrap().starts_with("customer,"));
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+
+    // Modes: the umask for new files, the old mode for replaced ones.
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let new = dir.path().join("new.csv");
+    let sh = format!(
+        "umask 022 && exec '{}' classify '{t}' -o '{}'",
+        env!("CARGO_BIN_EXE_tier"),
+        new.display()
+    );
+    assert!(Command::new("sh")
+        .args(["-c", &sh])
+        .status()
+        .unwrap()
+        .success());
+    assert_eq!(mode(&new), 0o644);
+    std::fs::set_permissions(&new, std::fs::Permissions::from_mode(0o640)).unwrap();
+    tier(&["classify", &t, "-o", &new.display().to_string()]).ok();
+    assert_eq!(mode(&new), 0o640);
+    // A directory is refused.
+    tier(&[
+        "classify",
+        &t,
+        "-o",
+        &dir.path().display().to_string(),
+        "--format",
+        "csv",
+    ])
+    .fails(1, &["is a directory"]);
+}
+
+fn temp_files(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".tier-"))
+        .collect()
+}
+
+#[test]
+fn signals_leave_no_temporary_file_and_the_target_whole() {
+    for signal in ["TERM", "INT", "HUP"] {
+        let dir = temp_dir();
+        let out = dir.path().join("out.csv");
+        std::fs::write(&out, "previous report\n").unwrap();
+        // stdin stays open, so tier waits for data while its output file is prepared.
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tier"))
+            .args(["classify", "-", "-o", &out.display().to_string()])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let start = Instant::now();
+        while temp_files(dir.path()).is_empty() && start.elapsed() < Duration::from_secs(20) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert_eq!(temp_files(dir.path()).len(), 1, "the output is prepared");
+        let pid = child.id().to_string();
+        assert!(Command::new("kill")
+            .args([&format!("-{signal}"), &pid])
+            .status()
+            .unwrap()
+            .success());
+        let status = child.wait().unwrap();
+        assert!(!status.success(), "SIG{signal} ends the run");
+        assert_eq!(temp_files(dir.path()), Vec::<String>::new(), "SIG{signal}");
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), "previous report\n");
+    }
+}
+
+#[test]
+fn escape_sequences_in_cells_do_not_reach_the_terminal() {
+    let data = b"customer_id,order_date,amount\n\x1b]0;pwned\x07,2024-01-05,10\n=HYPERLINK(1),2024-01-06,5\n";
+    let table = tier_in(&["classify", "-", "--format", "table"], Some(data));
+    let text = table.ok();
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{7}'),
+        "{text}"
+    );
+    assert!(text.contains("\\x1b]0;pwned\\x07"), "{text}");
+    // CSV keeps the data as it is, unless spreadsheet-safe text is asked for.
+    let csv = tier_in(&["classify", "-", "--format", "csv"], Some(data));
+    assert!(csv.ok().contains("\n=HYPERLINK(1),"));
+    let safe = tier_in(
+        &["classify", "-", "--format", "csv", "--spreadsheet-safe"],
+        Some(data),
+    );
+    assert!(safe.ok().contains("\n'=HYPERLINK(1),"));
+    assert!(!safe.stdout.contains(",'"), "numbers are left alone");
+    // A bad cell quoted in an error is escaped too.
+    let bad = b"customer_id,order_date,amount\nC1,2024-01-05,\x1b[2J12\n";
+    let err = tier_in(&["classify", "-"], Some(bad));
+    let msg = err.fails(1, &["line 2"]);
+    assert!(!msg.contains('\u{1b}'), "{msg}");
+}
+
+#[test]
+fn usage_mistakes_exit_2_and_every_error_is_one_line() {
+    let t = fixture("tiny.csv");
+    tier_in(&["classify", "-", "-"], Some(b"")).fails(2, &["stdin"]);
+    for f in ["%Q", "%H:%M", "%Y-%m"] {
+        tier(&["classify", &t, "--date-format", f]).fails(2, &["--date-format"]);
+    }
+    let dir = temp_dir();
+    let bad = write(
+        dir.path(),
+        "bad.csv",
+        b"customer_id,order_date,amount\nC1,2024-13-45,5\n",
+    );
+    for run in [
+        tier(&["classify", &bad]),
+        tier(&["classify", "nope.csv"]),
+        tier(&["classify", &t, "-o", "/nonexistent/dir/out.csv"]),
+    ] {
+        assert_eq!(run.code, 1, "{run:#?}");
+        assert_eq!(run.stderr.lines().count(), 1, "{run:#?}");
+        assert!(run.stderr.starts_with("tier: error: "));
+    }
+}
+
+#[test]
+fn purchases_do_not_depend_on_how_orders_are_numbered() {
+    // Blank order ids, and invoice numbers that restart each year.
+    let data = b"invoice,customer_id,order_date,amount\n\
+        ,A,2024-01-10,10\n,A,2024-02-10,10\n,A,2024-03-10,10\n\
+        1,B,2023-03-10,50\n1,B,2024-03-10,50\n";
+    let out = tier_in(&["classify", "-", "--format", "csv"], Some(data));
+    let rows = csv_rows(out.ok());
+    let col = |name: &str| rows[0].iter().position(|h| h == name).unwrap();
+    let a = rows.iter().find(|r| r[0] == "A").unwrap();
+    let b = rows.iter().find(|r| r[0] == "B").unwrap();
+    assert_eq!(a[col("purchases")], "3");
+    assert_eq!(a[col("last_purchase")], "2024-03-10");
+    assert_eq!(b[col("purchases")], "2");
+    assert_eq!(b[col("last_purchase")], "2024-03-10");
+    let rfm = tier_in(&["rfm", "-", "--format", "csv"], Some(data));
+    let rows = csv_rows(rfm.ok());
+    let b = rows.iter().find(|r| r[0] == "B").unwrap();
+    assert_eq!(
+        b[1], "0",
+        "recency of a customer who bought on the as-of date"
+    );
+}
+
+#[test]
+fn one_purchase_definition_in_every_command() {
+    // Day 1: bought and fully cancelled. Day 2: a return larger than the purchase. Day 3: a
+    // zero-priced item. Days 4 and 5: purchases.
+    let data = b"customer_id,order_date,amount\n\
+        A,2024-01-01,30\nA,2024-01-01,-30\nA,2024-01-02,10\nA,2024-01-02,-40\n\
+        A,2024-01-03,0\nA,2024-01-04,20\nA,2024-01-05,20\nB,2024-01-01,5\nB,2024-01-05,5\n";
+    let classify = csv_rows(tier_in(&["classify", "-", "--format", "csv"], Some(data)).ok());
+    let a = classify.iter().find(|r| r[0] == "A").unwrap();
+    let p = classify[0].iter().position(|h| h == "purchases").unwrap();
+    assert_eq!(a[p], "3");
+    let rfm = csv_rows(tier_in(&["rfm", "-", "--format", "csv"], Some(data)).ok());
+    let a = rfm.iter().find(|r| r[0] == "A").unwrap();
+    assert_eq!(a[2], "3", "rfm frequency");
+    let clv = csv_rows(tier_in(&["clv", "-", "--format", "csv", "-q"], Some(data)).ok());
+    let a = clv.iter().find(|r| r[0] == "A").unwrap();
+    assert_eq!(a[1], "2", "clv frequency = purchases − 1");
+}
+
+#[test]
+fn an_outlying_latest_date_is_refused_and_as_of_overrides_it() {
+    let sales = std::fs::read_to_string(repo_file("sample-data/sales.csv")).unwrap();
+    let mut lines: Vec<String> = sales.lines().map(str::to_string).collect();
+    for (bad, at) in [("2204-01-05", 10), ("9999-12-31", 20)] {
+        let fields: Vec<&str> = lines[at].split(',').collect();
+        let mut f: Vec<String> = fields.iter().map(|s| s.to_string()).collect();
+        f[1] = bad.to_string();
+        lines[at] = f.join(",");
+    }
+    let data = lines.join("\n") + "\n";
+    for cmd in ["classify", "rfm", "clv"] {
+        tier_in(&[cmd, "-"], Some(data.as_bytes())).fails(1, &["2025-12-31", "--as-of"]);
+    }
+    let ok = tier_in(
+        &["clv", "-", "--as-of", "2025-12-31", "-q"],
+        Some(data.as_bytes()),
+    );
+    assert!(!ok.ok().contains("NaN"));
+    let rfm = tier_in(
+        &["rfm", "-", "--as-of", "2025-12-31"],
+        Some(data.as_bytes()),
+    );
+    assert!(rfm.ok().lines().count() > 100);
+}
+
+#[test]
+fn the_same_sales_in_two_inputs_are_refused() {
+    let t = fixture("tiny.csv");
+    let dir = temp_dir();
+    let copy = write(dir.path(), "copy.csv", &std::fs::read(&t).unwrap());
+    tier(&["classify", &t, &copy]).fails(1, &["tiny.csv", "copy.csv", "--allow-overlap"]);
+    let jan = write(
+        dir.path(),
+        "jan.csv",
+        b"order_id,order_date,customer_id,amount\n1,2024-01-05,C1,5\n2,2024-01-31,C2,7\n",
+    );
+    let feb = write(
+        dir.path(),
+        "feb.csv",
+        b"order_id,order_date,customer_id,amount\n2,2024-01-31,C2,7\n3,2024-02-02,C1,9\n",
+    );
+    tier(&["classify", &jan, &feb]).fails(1, &["jan.csv", "feb.csv", "2024-01-31"]);
+    let out = tier(&["classify", &jan, &feb, "--allow-overlap"]);
+    assert!(out.ok().contains("C2,14"));
+    // Adjacent months, a day split between them with different sales: fine.
+    let feb2 = write(
+        dir.path(),
+        "feb2.csv",
+        b"order_id,order_date,customer_id,amount\n4,2024-01-31,C3,7\n3,2024-02-02,C1,9\n",
+    );
+    tier(&["classify", &jan, &feb2]).ok();
+}
+
+#[test]
+fn a_model_without_drop_out_says_so() {
+    // Everyone buys every week for a year and nobody leaves: drop-out cannot be estimated.
+    let mut data = String::from("customer_id,order_date,amount\n");
+    for c in 0..200 {
+        let start = c % 60;
+        for d in (start..364).step_by(7 + (c % 3)) {
+            let date = chrono_like(d);
+            data.push_str(&format!("C{c},{date},{}\n", 10 + c % 7));
+        }
+    }
+    let dir = temp_dir();
+    let model = dir.path().join("m.json");
+    let run = tier_in(
+        &[
+            "clv",
+            "-",
+            "--summary",
+            "--format",
+            "json",
+            "--save-model",
+            &model.display().to_string(),
+        ],
+        Some(data.as_bytes()),
+    );
+    let v: serde_json::Value = serde_json::from_str(run.ok()).unwrap();
+    let why = v["model"]["degenerate"].as_str().unwrap_or("");
+    assert!(why.contains("drop-out"), "{v:#}");
+    assert!(run.stderr.contains("degenerate"), "{}", run.stderr);
+    let saved = std::fs::read_to_string(&model).unwrap();
+    assert!(saved.contains("\"degenerate\""));
+}
+
+/// 2024-01-01 plus `d` days, as YYYY-MM-DD (2024 is a leap year).
+fn chrono_like(d: usize) -> String {
+    let months = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let mut rest = d;
+    for (m, len) in months.iter().enumerate() {
+        if rest < *len {
+            return format!("2024-{:02}-{:02}", m + 1, rest + 1);
+        }
+        rest -= len;
+    }
+    panic!("beyond 2024")
+}
