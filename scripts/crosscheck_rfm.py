@@ -1,12 +1,12 @@
 """Cross-checks `tier rfm` against an independent SQL computation in DuckDB.
 
 Recomputes per customer: recency = days from the last purchase to the as-of date (the last date in
-the data); frequency = distinct order ids (or purchase days) with a positive net value; monetary =
+the data); frequency = purchase days (days netting positive, or zero without a return); monetary =
 net value. Compares them exactly with tier's output, then checks that every customer has a
 segment, that each score is a non-decreasing function of its measure (recency: non-increasing),
 and prints how many customers fall in each score.
 
-Usage: python3 scripts/crosscheck_rfm.py   (needs `pip install duckdb` and a release build)
+Usage: python3 scripts/crosscheck_rfm.py   (needs `pip install duckdb` and `cargo build --profile ci`)
 """
 import csv
 import io
@@ -17,7 +17,7 @@ from collections import Counter
 import duckdb
 
 ROOT = __file__.rsplit("/scripts/", 1)[0]
-TIER = f"{ROOT}/target/release/tier"
+TIER = f"{ROOT}/target/ci/tier"
 CASES = [
     (f"{ROOT}/sample-data/sales.csv", '"Customer ID"', 'CAST("Order Date" AS DATE)', '"Line Total"', '"Order ID"'),
     (f"{ROOT}/sample-data/cdnow/cdnow_master.csv", "customer_id",
@@ -32,8 +32,9 @@ WITH tx AS (
 as_of_day AS (SELECT max(day) AS d FROM tx),
 purchases AS (
   SELECT customer, count(*) AS frequency, max(first_day) AS last_purchase FROM (
-    SELECT customer, ord, sum(cents) AS net, min(day) AS first_day FROM tx GROUP BY customer, ord
-  ) WHERE net > 0 GROUP BY customer
+    SELECT customer, day AS first_day, sum(cents) AS net, min(cents) AS smallest
+    FROM tx GROUP BY customer, day
+  ) WHERE net > 0 OR (net = 0 AND smallest >= 0) GROUP BY customer
 )
 SELECT t.customer, (SELECT d FROM as_of_day) - p.last_purchase AS recency, coalesce(p.frequency, 0), sum(t.cents)
 FROM tx t LEFT JOIN purchases p USING (customer)

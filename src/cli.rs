@@ -67,7 +67,8 @@ pub struct InputArgs {
     /// Column with the unit price.
     #[arg(long, value_name = "COLUMN")]
     pub price: Option<String>,
-    /// Column with the order or invoice id (orders are counted by it; else by purchase day).
+    /// Column with the order or invoice id (kept with the rows; purchases are counted by day,
+    /// whatever the numbering).
     #[arg(long, value_name = "COLUMN")]
     pub order: Option<String>,
     /// Column with the cost (needed for --by profit): a line total, or per unit when named so

@@ -12,12 +12,8 @@ use crate::cli::{InputArgs, PeriodArgs};
 use crate::config::Loaded;
 use crate::input::{self, iso_date};
 use crate::{progress, UsageError};
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use polars::prelude::*;
-// polars' prelude brings its own `PolarsContext`; this name shadows it so that
-// `.context(...)` is anyhow's.
-#[allow(unused_imports)]
-use anyhow::Context as PolarsContext;
 use std::io::IsTerminal;
 
 /// The inputs, scanned lazily, and the analysis window. The as-of date is known once a query
@@ -132,9 +128,7 @@ impl Windowed {
 
     /// The per-customer stage of the window; resolves the as-of date.
     pub fn customers(&mut self, grouped: bool) -> Result<DataFrame> {
-        let stage = self
-            .run(|tx| customers::stage(tx, grouped))
-            .context("cannot summarise the customers")?;
+        let stage = self.run(|tx| customers::stage(tx, grouped))?;
         if !customers::sums_are_exact(&stage)? {
             bail!(
                 "the amounts add up to more than 90 quadrillion cents, beyond exact arithmetic; \
@@ -148,9 +142,7 @@ impl Windowed {
 
     /// Per customer and day (for CLV); resolves the as-of date.
     pub fn customer_days(&mut self) -> Result<DataFrame> {
-        let days = self
-            .run(|tx| Ok(analysis::clv::customer_days(tx)))
-            .context("cannot summarise the purchase days")?;
+        let days = self.run(|tx| Ok(analysis::clv::customer_days(tx)))?;
         let last = days
             .clone()
             .lazy()
