@@ -11,10 +11,22 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> ExitCode {
     let cli = match tier::cli::Cli::try_parse() {
         Ok(cli) => cli,
-        Err(e) => {
-            // Help and version go to stdout, usage errors to stderr; either may be closed.
+        Err(e) if !e.use_stderr() => {
+            // Help and version, on stdout (which may be closed).
             let _ = e.print();
-            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+            return ExitCode::SUCCESS;
+        }
+        Err(e) if e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            // `tier` alone: the help, on stderr, as a usage error.
+            let _ = e.print();
+            return ExitCode::from(2);
+        }
+        Err(e) => {
+            tier::progress::say(&format!(
+                "tier: {}",
+                one_line_usage(&e.render().to_string())
+            ));
+            return ExitCode::from(2);
         }
     };
     tier::output::cleanup_on_signals();
@@ -35,4 +47,15 @@ fn main() -> ExitCode {
     } else {
         ExitCode::FAILURE
     }
+}
+
+/// clap's usage error as one line: the error and its tips, without the usage block.
+fn one_line_usage(text: &str) -> String {
+    let kept: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"))
+        .filter(|l| !l.is_empty())
+        .collect();
+    format!("{} (see --help)", kept.join("; "))
 }

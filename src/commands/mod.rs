@@ -113,13 +113,14 @@ impl Windowed {
         };
         let name = |i: u32| self.scanned.report.files[i as usize].0.clone();
         bail!(
-            "`{}` and `{}` hold the same sales: {} rows identical in every column (the first for \
+            "`{}` and `{}` hold the same sales: {} row{} identical in every column (the first for \
              customer `{}`), dated {} to {}; reading both would count them twice. Give each \
              export once and cut overlapping periods, or pass --allow-overlap if these are \
              distinct sales",
             name(o.files.0),
             name(o.files.1),
             o.rows,
+            if o.rows == 1 { "" } else { "s" },
             o.customer,
             iso_date(o.dates.0),
             iso_date(o.dates.1)

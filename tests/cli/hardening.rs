@@ -246,6 +246,14 @@ fn usage_mistakes_exit_2_and_every_error_is_one_line() {
         b"customer_id,order_date,amount\nC1,2024-13-45,5\n",
     );
     for run in [
+        tier(&["classify", &t, "--abc", "80,NaN"]),
+        tier(&["clv", &t, "--bogus"]),
+    ] {
+        assert_eq!(run.code, 2, "{run:#?}");
+        assert_eq!(run.stderr.lines().count(), 1, "{run:#?}");
+        assert!(run.stderr.starts_with("tier: error: "));
+    }
+    for run in [
         tier(&["classify", &bad]),
         tier(&["classify", "nope.csv"]),
         tier(&["classify", &t, "-o", "/nonexistent/dir/out.csv"]),
