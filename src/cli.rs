@@ -1,8 +1,11 @@
 //! The command line: the `Cli` root, the subcommand enum and the argument groups shared by every
 //! subcommand (input, period, output). Value parsers here turn bad flag values into usage errors.
 
+use crate::commands::churn::ChurnArgs;
 use crate::commands::classify::ClassifyArgs;
 use crate::commands::clv::ClvArgs;
+use crate::commands::growth::GrowthArgs;
+use crate::commands::migrate::MigrateArgs;
 use crate::commands::profile::ProfileArgs;
 use crate::commands::rfm::RfmArgs;
 use crate::config::Loaded;
@@ -16,7 +19,8 @@ const EXIT_CODES: &str = "Exit codes:
   1  a data or runtime error: unreadable file, bad value, missing column
   2  a usage error: unknown flag, invalid flag value";
 
-/// Customer tiering from sales exports: ABC, 80/20, the customer pyramid, RFM and key-customer cards.
+/// Customer tiering from sales exports: ABC, 80/20, the customer pyramid, RFM, key-customer cards,
+/// CLV, churn, migration and growth.
 #[derive(Debug, Parser)]
 #[command(name = "tier", version, after_long_help = EXIT_CODES, propagate_version = true)]
 pub struct Cli {
@@ -43,6 +47,12 @@ pub enum Command {
     Profile(ProfileArgs),
     /// Customer lifetime value from BG/NBD and Gamma-Gamma, with holdout validation.
     Clv(ClvArgs),
+    /// Who is slipping: status and reasons per customer, churn rates, cohorts, lost customers.
+    Churn(ChurnArgs),
+    /// Who moved between tiers from one period to the next.
+    Migrate(MigrateArgs),
+    /// Who grows and who declines: value against the previous period and a year before.
+    Growth(GrowthArgs),
 }
 
 /// Where the transactions come from and how to read them.

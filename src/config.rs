@@ -1,4 +1,5 @@
-//! `tier.toml`: column mapping, input formats, cut-offs, tiers, RFM bins and the segment map.
+//! `tier.toml`: column mapping, input formats, cut-offs, tiers, RFM bins and the segment map,
+//! churn thresholds.
 //! Found at `--config FILE`, else `./tier.toml`, else the user's config directory
 //! (`$XDG_CONFIG_HOME/tier/tier.toml` or `~/.config/tier/tier.toml`); `--no-config` skips it.
 //! Precedence is applied by the commands: flags > file > defaults. Unknown keys and wrong types
@@ -23,6 +24,8 @@ pub struct Config {
     pub classify: ClassifyConfig,
     #[serde(default)]
     pub rfm: RfmConfig,
+    #[serde(default)]
+    pub churn: ChurnConfig,
 }
 
 /// `[columns]`: which export column plays which role.
@@ -71,6 +74,21 @@ pub struct RfmConfig {
     pub monetary_bins: Option<Vec<f64>>,
     pub monetary: Option<Monetary>,
     pub segments: Option<Vec<SegmentRule>>,
+}
+
+/// `[churn]`: the period and the thresholds of the churn status (see `tier churn --help`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChurnConfig {
+    pub period: Option<crate::analysis::periods::Period>,
+    pub at_risk_gap: Option<f64>,
+    pub lapsed_gap: Option<f64>,
+    pub lost_gap: Option<f64>,
+    pub one_time_gap: Option<f64>,
+    pub drop: Option<f64>,
+    pub at_risk_p_alive: Option<f64>,
+    pub lapsed_p_alive: Option<f64>,
+    pub no_model: Option<bool>,
 }
 
 /// One `[[rfm.segments]]` box: a name and score ranges (`"4-5"` or a single score); a missing
@@ -189,6 +207,9 @@ mod tests {
             bins = 4
             recency_bins = [30, 90, 365]
             monetary = "mean"
+            [churn]
+            period = "quarter"
+            lost_gap = 10
             [[rfm.segments]]
             name = "All"
             r = "1-4"
@@ -199,6 +220,7 @@ mod tests {
         assert_eq!(c.columns.customer.as_deref(), Some("Kunde"));
         assert_eq!(c.input.returns, Some(Returns::Exclude));
         assert_eq!(c.classify.by, Some(Basis::Profit));
+        assert_eq!(c.churn.lost_gap, Some(10.0));
         let seg = &c.rfm.segments.unwrap()[0];
         assert_eq!(seg.r.as_ref().unwrap().bounds().unwrap(), (1, 4));
         assert_eq!(seg.f.as_ref().unwrap().bounds().unwrap(), (2, 2));

@@ -53,5 +53,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Rfm(args) => commands::rfm::run(&args, &cfg),
         Command::Profile(args) => commands::profile::run(&args, &cfg),
         Command::Clv(args) => commands::clv::run(&args, &cfg),
+        Command::Churn(args) => commands::churn::run(&args, &cfg),
+        Command::Migrate(args) => commands::migrate::run(&args, &cfg),
+        Command::Growth(args) => commands::growth::run(&args, &cfg),
     }
 }

@@ -104,6 +104,28 @@ pub fn stage(mut tx: LazyFrame, grouped: bool) -> PolarsResult<LazyFrame> {
         .agg(per_customer))
 }
 
+/// The stage (without cost and quantity) from customer days (`customer`, `day` i32, `cents`,
+/// `smallest`), for analyses that start from the days.
+pub fn from_days(days: LazyFrame) -> LazyFrame {
+    let date = |e: Expr| e.cast(DataType::Date);
+    let purchase = is_purchase(col("cents"), col("smallest"));
+    let purchase_day = when(purchase.clone())
+        .then(col("day"))
+        .otherwise(lit(NULL).cast(DataType::Int32));
+    days.group_by([col(col::CUSTOMER)]).agg([
+        col("cents").sum().alias(NET),
+        purchase.cast(DataType::Int64).sum().alias(PURCHASES),
+        date(purchase_day.clone().min()).alias("first_purchase"),
+        date(purchase_day.max()).alias("last_purchase"),
+        date(col("day").max()).alias(LAST_LINE),
+        col("cents")
+            .abs()
+            .cast(DataType::Float64)
+            .sum()
+            .alias(GROSS_ABS),
+    ])
+}
+
 /// Runs a plan with the streaming engine.
 pub fn run(plan: LazyFrame) -> PolarsResult<DataFrame> {
     Ok(plan.collect_with_engine(Engine::Streaming)?.unwrap_single())

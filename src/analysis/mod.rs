@@ -1,13 +1,19 @@
 //! Pure analyses over the canonical transactions frame: no I/O, no printing, no clock. Each takes a
 //! frame and a params struct and returns result frames or plain structs.
 
+pub mod churn;
 pub mod classify;
 pub mod clv;
+pub mod clv_model;
 pub mod customers;
+pub mod growth;
 pub mod holdout;
+pub mod migrate;
 pub mod outliers;
 pub mod pareto;
+pub mod periods;
 pub mod profile;
+pub mod retention;
 pub mod rfm;
 pub mod segments;
 #[cfg(test)]

@@ -5,7 +5,8 @@
 //! Months are rolling months ending at the as-of date: month 0 is (as-of − 1 month, as-of], so a
 //! mid-month as-of date compares periods of equal length. Trend rule, on the last 12 months
 //! against the 12 before: growth above +10% is `growing`, below −10% `declining`, else `steady`;
-//! with nothing in the earlier year it is `growing` when there is value now, else `inactive`.
+//! with nothing in the earlier year it is `new` when there is value now, else `inactive` (the
+//! rule of `tier growth`).
 
 use crate::input::{col, iso_date};
 use chrono::{Months, NaiveDate};
@@ -58,15 +59,16 @@ fn growth(now: i64, before: i64) -> Option<f64> {
     (before > 0).then(|| round((now - before) as f64 / before as f64 * 100.0, 1))
 }
 
-/// The trend word for the last 12 months (`now`) against the 12 before, in cents.
+/// The trend word for the last 12 months (`now`) against the 12 before, in cents: the rule of
+/// `tier growth` (`growing`, `steady`, `declining`; `new` with nothing before, else `inactive`).
 pub fn trend(now: i64, before: i64) -> &'static str {
-    match growth(now, before) {
-        Some(g) if g > 10.0 => "growing",
-        Some(g) if g < -10.0 => "declining",
-        Some(_) => "steady",
-        None if now > 0 => "growing",
-        None => "inactive",
+    super::growth::Growth {
+        customer: String::new(),
+        now,
+        previous: None,
+        year_before: Some(before),
     }
+    .trend()
 }
 
 /// Period boundaries: `ends[k]` is the last day of rolling month k (k = 0 ends at as-of).
@@ -228,7 +230,7 @@ mod tests {
         assert_eq!(trend(111, 100), "growing");
         assert_eq!(trend(110, 100), "steady");
         assert_eq!(trend(89, 100), "declining");
-        assert_eq!(trend(50, 0), "growing");
+        assert_eq!(trend(50, 0), "new");
         assert_eq!(trend(0, 0), "inactive");
         assert_eq!(growth(150, 100), Some(50.0));
     }

@@ -1,9 +1,12 @@
 //! One file per subcommand (its clap args and a short `run`), plus the steps every subcommand
 //! shares: resolve the inputs, load, fix the as-of date, explain, and cut the time window.
 
+pub mod churn;
 pub mod classify;
 pub mod clv;
 mod clv_report;
+pub mod growth;
+pub mod migrate;
 pub mod profile;
 pub mod rfm;
 

@@ -133,12 +133,19 @@ fn fields(c: &Card) -> Vec<(String, String)> {
         ),
         (
             "trend".into(),
-            format!(
-                "{}: last 12 months {} vs {} the 12 before{growth}",
-                c.trend,
-                money(c.last_12_months),
-                money(c.previous_12_months)
-            ),
+            if c.trend == "new" {
+                format!(
+                    "new: last 12 months {}, nothing in the 12 before",
+                    money(c.last_12_months)
+                )
+            } else {
+                format!(
+                    "{}: last 12 months {} vs {} the 12 before{growth}",
+                    c.trend,
+                    money(c.last_12_months),
+                    money(c.previous_12_months)
+                )
+            },
         ),
     ];
     if let Some(p) = c.net_profit {

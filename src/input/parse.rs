@@ -137,7 +137,7 @@ pub fn decide_formats(
                 (None, None) => DateFormat::Auto(
                     ev.order
                         .decide()
-                        .map_err(|e| anyhow!("column `{name}` {e}"))?,
+                        .map_err(|e| anyhow!("{}: column `{name}` {e}", inputs(report)))?,
                 ),
             };
             report.date_format = format!("`{name}`: {}", dates::describe(&f.date));
@@ -148,7 +148,7 @@ pub fn decide_formats(
                 None => ev
                     .decimal
                     .decide(hint)
-                    .map_err(|e| anyhow!("column `{name}` {e}"))?,
+                    .map_err(|e| anyhow!("{}: column `{name}` {e}", inputs(report)))?,
             };
             let shown = if d == Decimal::Comma {
                 "comma"
@@ -208,7 +208,8 @@ pub fn canonical(
         .collect();
     let formats = decide_formats(opts, mapping, names, &evidence, delimiter, report)?;
     let pos = |r: Role| mapping.iter().position(|m| m.role == r);
-    check_one_currency(pos(Role::Currency).map(|i| (&names[i], &raw.columns[i])))?;
+    check_one_currency(pos(Role::Currency).map(|i| (&names[i], &raw.columns[i])))
+        .map_err(|e| anyhow!("{}: {e}", inputs(report)))?;
     let ctx = RowCtx {
         raw,
         report_files: &report.files,
@@ -254,12 +255,22 @@ pub fn canonical(
     }
     if b.customer.is_empty() {
         bail!(
-            "no rows left to analyse: {} rows read, {} without a customer id",
+            "{}: no rows left to analyse: {} rows read, {} without a customer id",
+            inputs(report),
             report.rows_read,
             report.no_customer
         );
     }
     b.finish()
+}
+
+/// The inputs, for a message about a whole column: "`a.csv`" or "`a.csv` (and 2 more inputs)".
+fn inputs(report: &LoadReport) -> String {
+    match report.files.as_slice() {
+        [] => "the input".into(),
+        [(one, _)] => format!("`{one}`"),
+        [(first, _), rest @ ..] => format!("`{first}` (and {} more inputs)", rest.len()),
+    }
 }
 
 fn check_one_currency(column: Option<(&String, &super::table::TextColumn)>) -> Result<()> {

@@ -71,7 +71,7 @@ fn the_card_matches_a_hand_computation() {
 fn several_ids_and_formats() {
     let both = card_json(&[&fixture("card.csv"), "--id", "K1", "--id", "K3"]);
     assert_eq!(both.as_array().unwrap().len(), 2);
-    assert_eq!(both[1]["trend"], "growing");
+    assert_eq!(both[1]["trend"], "new", "nothing in the 12 months before");
     let table = tier(&[
         "profile",
         &fixture("card.csv"),

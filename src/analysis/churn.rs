@@ -1,0 +1,346 @@
+//! Churn: each customer's status at the as-of date (`active`, `at_risk`, `lapsed`, `lost`) with
+//! the reasons, from three signals: the time since the last purchase against the customer's own
+//! typical gap between purchases, its value in the last complete period against the one before
+//! and the same period a year earlier, and P(alive) from the CLV model when there is one.
+//! Pure: takes the customer days and returns plain rows.
+
+use super::customers::is_purchase;
+use super::periods::Period;
+use crate::input::{col, iso_date};
+use polars::prelude::*;
+use std::collections::HashMap;
+
+/// How far gone a customer is, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Status {
+    Active,
+    AtRisk,
+    Lapsed,
+    Lost,
+}
+
+impl Status {
+    pub const ALL: [Status; 4] = [Status::Active, Status::AtRisk, Status::Lapsed, Status::Lost];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Active => "active",
+            Status::AtRisk => "at_risk",
+            Status::Lapsed => "lapsed",
+            Status::Lost => "lost",
+        }
+    }
+}
+
+/// The thresholds (see the README for why these defaults).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Params {
+    pub period: Period,
+    /// Gap ratios (days since the last purchase ÷ typical gap) beyond which a customer is at
+    /// risk, lapsed, lost.
+    pub at_risk_gap: f64,
+    pub lapsed_gap: f64,
+    pub lost_gap: f64,
+    /// The typical gap of a one-time buyer, in days; `None`: the median of the repeat buyers'.
+    pub one_time_gap: Option<f64>,
+    /// A fall in value by at least this share against both the previous period and the same
+    /// period a year before (both with value) puts a customer at risk.
+    pub drop: f64,
+    /// P(alive) below these puts a customer at risk, lapsed.
+    pub at_risk_p_alive: f64,
+    pub lapsed_p_alive: f64,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            period: Period::Month,
+            at_risk_gap: 2.0,
+            lapsed_gap: 4.0,
+            lost_gap: 8.0,
+            one_time_gap: None,
+            drop: 0.5,
+            at_risk_p_alive: 0.5,
+            lapsed_p_alive: 0.2,
+        }
+    }
+}
+
+/// One customer's standing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub customer: String,
+    pub status: Status,
+    pub reasons: Vec<String>,
+    pub last_purchase: Option<i32>,
+    pub purchases: u32,
+    pub days_since: Option<i32>,
+    /// The customer's median gap between purchases, or the one-time buyers' default.
+    pub typical_gap: f64,
+    pub value_12m: i64,
+    /// Value in the last complete period, the one before, and the same period a year before.
+    pub value_now: i64,
+    pub value_previous: i64,
+    pub value_year_before: i64,
+    pub p_alive: Option<f64>,
+    /// Filled by the caller: the ABC class, and CLV when a model valued the customer.
+    pub abc: Option<String>,
+    pub clv: Option<f64>,
+}
+
+/// What the customer days give each customer.
+struct History {
+    purchase_days: Vec<i32>,
+    value_12m: i64,
+    per_period: HashMap<i32, i64>,
+}
+
+/// The median of a sorted slice.
+fn median(v: &[f64]) -> Option<f64> {
+    match v.len() {
+        0 => None,
+        n if n % 2 == 1 => Some(v[n / 2]),
+        n => Some((v[n / 2 - 1] + v[n / 2]) / 2.0),
+    }
+}
+
+/// The median gap between consecutive purchase days.
+fn median_gap(days: &[i32]) -> Option<f64> {
+    let mut gaps: Vec<f64> = days.windows(2).map(|w| (w[1] - w[0]) as f64).collect();
+    gaps.sort_by(f64::total_cmp);
+    median(&gaps)
+}
+
+/// The last complete period at `as_of`.
+pub fn current_period(period: Period, as_of: i32) -> i32 {
+    let here = period.index(as_of);
+    if period.complete(here, as_of) {
+        here
+    } else {
+        here - 1
+    }
+}
+
+fn histories(days: &DataFrame, period: Period, as_of: i32) -> PolarsResult<Vec<(String, History)>> {
+    let df = days
+        .clone()
+        .lazy()
+        .with_columns([
+            is_purchase(col("cents"), col("smallest")).alias("purchase"),
+            period
+                .index_expr(col("day").cast(DataType::Date))
+                .alias("period"),
+        ])
+        .sort([col::CUSTOMER, "day"], SortMultipleOptions::default())
+        .collect()?;
+    let ids = df.column(col::CUSTOMER)?.str()?;
+    let day = df.column("day")?.i32()?;
+    let cents = df.column("cents")?.i64()?;
+    let purchase = df.column("purchase")?.bool()?;
+    let per = df.column("period")?.i32()?;
+    let mut out: Vec<(String, History)> = Vec::new();
+    for i in 0..df.height() {
+        let id = ids.get(i).unwrap_or_default();
+        if out.last().is_none_or(|(last, _)| last != id) {
+            out.push((
+                id.to_string(),
+                History {
+                    purchase_days: Vec::new(),
+                    value_12m: 0,
+                    per_period: HashMap::new(),
+                },
+            ));
+        }
+        let h = &mut out.last_mut().expect("pushed").1;
+        let (d, c) = (day.get(i).unwrap_or(0), cents.get(i).unwrap_or(0));
+        if purchase.get(i) == Some(true) {
+            h.purchase_days.push(d);
+        }
+        if d > as_of - 365 {
+            h.value_12m += c;
+        }
+        *h.per_period.entry(per.get(i).unwrap_or(0)).or_insert(0) += c;
+    }
+    Ok(out)
+}
+
+fn money(cents: i64) -> String {
+    format!("{:.2}", cents as f64 / 100.0)
+}
+
+/// The status and reasons of every customer in the customer days (`customer`, `day` i32,
+/// `cents`, `smallest`) at `as_of`, with P(alive) per customer when a model gave it. Sorted by
+/// customer id.
+pub fn standing(
+    days: &DataFrame,
+    as_of: i32,
+    p: &Params,
+    p_alive: Option<&HashMap<String, f64>>,
+) -> PolarsResult<Vec<Row>> {
+    let hist = histories(days, p.period, as_of)?;
+    let mut gaps: Vec<f64> = hist
+        .iter()
+        .filter_map(|(_, h)| median_gap(&h.purchase_days))
+        .collect();
+    gaps.sort_by(f64::total_cmp);
+    let one_time = p.one_time_gap.or_else(|| median(&gaps)).unwrap_or(365.0);
+    let now = current_period(p.period, as_of);
+    let (prev, year_before) = (now - 1, now - p.period.per_year());
+    Ok(hist
+        .into_iter()
+        .map(|(customer, h)| {
+            let value = |i: i32| h.per_period.get(&i).copied().unwrap_or(0);
+            let last = h.purchase_days.last().copied();
+            let typical = median_gap(&h.purchase_days)
+                .unwrap_or(one_time)
+                .round()
+                .max(1.0);
+            let mut row = Row {
+                p_alive: p_alive.and_then(|m| m.get(&customer).copied()),
+                customer,
+                status: Status::Active,
+                reasons: Vec::new(),
+                last_purchase: last,
+                purchases: h.purchase_days.len() as u32,
+                days_since: last.map(|l| as_of - l),
+                typical_gap: typical,
+                value_12m: h.value_12m,
+                value_now: value(now),
+                value_previous: value(prev),
+                value_year_before: value(year_before),
+                abc: None,
+                clv: None,
+            };
+            judge(&mut row, p, now);
+            row
+        })
+        .collect())
+}
+
+/// Applies the three signals to a row.
+fn judge(row: &mut Row, p: &Params, now: i32) {
+    let mut worst = Status::Active;
+    let mut raise = |s: Status, why: String, reasons: &mut Vec<String>| {
+        worst = worst.max(s);
+        reasons.push(why);
+    };
+    let mut reasons = Vec::new();
+    match row.days_since {
+        None => raise(
+            Status::Lost,
+            "no purchase in the window".into(),
+            &mut reasons,
+        ),
+        Some(since) => {
+            let ratio = since as f64 / row.typical_gap;
+            let gap = if row.purchases > 1 {
+                format!("the usual {:.0}-day gap", row.typical_gap)
+            } else {
+                format!("the {:.0}-day gap set for one-time buyers", row.typical_gap)
+            };
+            let level = if ratio > p.lost_gap {
+                Some(Status::Lost)
+            } else if ratio > p.lapsed_gap {
+                Some(Status::Lapsed)
+            } else if ratio > p.at_risk_gap {
+                Some(Status::AtRisk)
+            } else {
+                None
+            };
+            if let Some(level) = level {
+                let why = format!("no purchase for {since} days, {ratio:.1}× {gap}");
+                raise(level, why, &mut reasons);
+            }
+        }
+    }
+    // Both comparisons must have had value: a month without a purchase is normal for a customer
+    // who buys every few months, and a new customer has no year before to fall from.
+    let fell = |before: i64| before > 0 && (row.value_now as f64) <= (1.0 - p.drop) * before as f64;
+    if fell(row.value_previous) && fell(row.value_year_before) {
+        let why = format!(
+            "value {} in {} against {} in {} and {} in {}",
+            money(row.value_now),
+            p.period.label(now),
+            money(row.value_previous),
+            p.period.label(now - 1),
+            money(row.value_year_before),
+            p.period.label(now - p.period.per_year())
+        );
+        raise(Status::AtRisk, why, &mut reasons);
+    }
+    if let Some(pa) = row.p_alive {
+        if pa < p.lapsed_p_alive {
+            raise(Status::Lapsed, format!("P(alive) {pa:.2}"), &mut reasons);
+        } else if pa < p.at_risk_p_alive {
+            raise(Status::AtRisk, format!("P(alive) {pa:.2}"), &mut reasons);
+        }
+    }
+    row.status = worst;
+    row.reasons = reasons;
+}
+
+/// The rows as a frame, the most urgent first: at risk, lapsed, lost, then active; within a
+/// status by value in the last 12 months, descending, then customer id.
+pub fn frame(rows: &[Row]) -> PolarsResult<DataFrame> {
+    let urgency = |s: Status| match s {
+        Status::AtRisk => 0,
+        Status::Lapsed => 1,
+        Status::Lost => 2,
+        Status::Active => 3,
+    };
+    let mut order: Vec<&Row> = rows.iter().collect();
+    order.sort_by(|x, y| {
+        urgency(x.status)
+            .cmp(&urgency(y.status))
+            .then(y.value_12m.cmp(&x.value_12m))
+            .then(x.customer.cmp(&y.customer))
+    });
+    let text = |f: &dyn Fn(&Row) -> Option<String>| order.iter().map(|r| f(r)).collect::<Vec<_>>();
+    let money = |f: &dyn Fn(&Row) -> i64| {
+        order
+            .iter()
+            .map(|r| f(r) as f64 / 100.0)
+            .collect::<Vec<_>>()
+    };
+    let round6 = |v: Option<f64>| v.map(|p| (p * 1e6).round() / 1e6);
+    let cols: Vec<Column> = vec![
+        Column::new(col::CUSTOMER.into(), text(&|r| Some(r.customer.clone()))),
+        Column::new("status".into(), text(&|r| Some(r.status.name().into()))),
+        Column::new("reasons".into(), text(&|r| Some(r.reasons.join("; ")))),
+        Column::new("abc".into(), text(&|r| r.abc.clone())),
+        Column::new(
+            "last_purchase".into(),
+            text(&|r| r.last_purchase.map(iso_date)),
+        ),
+        Column::new(
+            "days_since".into(),
+            order.iter().map(|r| r.days_since).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "typical_gap".into(),
+            order
+                .iter()
+                .map(|r| r.typical_gap.round() as i64)
+                .collect::<Vec<_>>(),
+        ),
+        Column::new("value_12m".into(), money(&|r| r.value_12m)),
+        Column::new("value_period".into(), money(&|r| r.value_now)),
+        Column::new("value_previous".into(), money(&|r| r.value_previous)),
+        Column::new("value_year_before".into(), money(&|r| r.value_year_before)),
+        Column::new(
+            "p_alive".into(),
+            order.iter().map(|r| round6(r.p_alive)).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "clv".into(),
+            order
+                .iter()
+                .map(|r| r.clv.map(|c| (c * 100.0).round() / 100.0))
+                .collect::<Vec<_>>(),
+        ),
+    ];
+    DataFrame::new(rows.len(), cols)
+}
+
+#[cfg(test)]
+mod tests;

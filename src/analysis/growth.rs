@@ -1,0 +1,224 @@
+//! Growth: each customer's value in the last complete period against the period before and the
+//! same period a year earlier, absolute and in percent, and the trend word of the profile card
+//! (`growing` above +10% against a year before, `declining` below −10%, else `steady`; `new` with
+//! nothing a year before, `inactive` with nothing in either; `no_history` when the data does not
+//! reach back to the period compared). Also the same for the total.
+
+use super::periods::Period;
+use super::retention::Presence;
+use polars::prelude::*;
+
+/// One customer's (or the total's) growth.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Growth {
+    pub customer: String,
+    pub now: i64,
+    /// `None` when the data does not cover that period.
+    pub previous: Option<i64>,
+    pub year_before: Option<i64>,
+}
+
+impl Growth {
+    /// The change in percent against `before`, none when `before` is not positive.
+    pub fn pct(now: i64, before: i64) -> Option<f64> {
+        (before > 0).then(|| ((now - before) as f64 / before as f64 * 1000.0).round() / 10.0)
+    }
+
+    /// The trend word against the same period a year before.
+    pub fn trend(&self) -> &'static str {
+        let Some(before) = self.year_before else {
+            return "no_history";
+        };
+        match Growth::pct(self.now, before) {
+            Some(g) if g > 10.0 => "growing",
+            Some(g) if g < -10.0 => "declining",
+            Some(_) => "steady",
+            None if self.now > 0 => "new",
+            None => "inactive",
+        }
+    }
+
+    /// The change in percent against a period, none without it or without value in it.
+    fn pct_of(now: i64, before: Option<i64>) -> Option<f64> {
+        before.and_then(|b| Growth::pct(now, b))
+    }
+
+    /// The change against the year before, 0 where there is nothing to compare (for sorting).
+    fn rise(&self) -> i64 {
+        self.year_before.map_or(0, |b| self.now - b)
+    }
+}
+
+/// Growth of every customer in `p` for period `now` (customers with no value in any of the three
+/// periods are left out), sorted by the change against a year before, largest rise first, then
+/// customer id. Periods before `covered` (the first period the data covers whole) are unknown.
+pub fn customers(p: &Presence, period: Period, now: i32, covered: i32) -> Vec<Growth> {
+    let back = period.per_year();
+    let mut out: Vec<Growth> = p
+        .iter()
+        .map(|(id, v)| {
+            let at = |i: i32| (i >= covered).then(|| v.get(&i).copied().unwrap_or(0));
+            Growth {
+                customer: id.clone(),
+                now: v.get(&now).copied().unwrap_or(0),
+                previous: at(now - 1),
+                year_before: at(now - back),
+            }
+        })
+        .filter(|g| g.now != 0 || g.previous.unwrap_or(0) != 0 || g.year_before.unwrap_or(0) != 0)
+        .collect();
+    out.sort_by(|a, b| b.rise().cmp(&a.rise()).then(a.customer.cmp(&b.customer)));
+    out
+}
+
+/// The total value of every period from `first` (the first the data covers whole) to `last`,
+/// with its growth.
+pub fn totals(p: &Presence, first: i32, last: i32, back: i32) -> Vec<(i32, Growth)> {
+    let mut sums = std::collections::BTreeMap::new();
+    for v in p.values() {
+        for (&i, &c) in v {
+            *sums.entry(i).or_insert(0i64) += c;
+        }
+    }
+    let at = |i: i32| (i >= first).then(|| sums.get(&i).copied().unwrap_or(0));
+    (first..=last)
+        .map(|i| {
+            (
+                i,
+                Growth {
+                    customer: String::new(),
+                    now: at(i).unwrap_or(0),
+                    previous: at(i - 1),
+                    year_before: at(i - back),
+                },
+            )
+        })
+        .collect()
+}
+
+fn growth_columns(rows: &[&Growth]) -> Vec<Column> {
+    let money = |f: &dyn Fn(&Growth) -> Option<i64>| {
+        rows.iter()
+            .map(|g| f(g).map(|c| c as f64 / 100.0))
+            .collect::<Vec<_>>()
+    };
+    vec![
+        Column::new("value".into(), money(&|g| Some(g.now))),
+        Column::new("previous".into(), money(&|g| g.previous)),
+        Column::new("change".into(), money(&|g| g.previous.map(|p| g.now - p))),
+        Column::new(
+            "change_pct".into(),
+            rows.iter()
+                .map(|g| Growth::pct_of(g.now, g.previous))
+                .collect::<Vec<_>>(),
+        ),
+        Column::new("year_before".into(), money(&|g| g.year_before)),
+        Column::new(
+            "change_yoy".into(),
+            money(&|g| g.year_before.map(|p| g.now - p)),
+        ),
+        Column::new(
+            "change_yoy_pct".into(),
+            rows.iter()
+                .map(|g| Growth::pct_of(g.now, g.year_before))
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "trend".into(),
+            rows.iter().map(|g| g.trend()).collect::<Vec<_>>(),
+        ),
+    ]
+}
+
+/// Customers' growth as a frame: `customer`, `period`, then the growth columns.
+pub fn customers_frame(rows: &[&Growth], label: &str) -> PolarsResult<DataFrame> {
+    let mut cols = vec![
+        Column::new(
+            "customer".into(),
+            rows.iter().map(|g| g.customer.clone()).collect::<Vec<_>>(),
+        ),
+        Column::new("period".into(), vec![label.to_string(); rows.len()]),
+    ];
+    cols.extend(growth_columns(rows));
+    DataFrame::new(rows.len(), cols)
+}
+
+/// Totals as a frame: `period`, `complete`, then the growth columns.
+pub fn totals_frame(rows: &[(i32, Growth)], period: Period, as_of: i32) -> PolarsResult<DataFrame> {
+    let g: Vec<&Growth> = rows.iter().map(|(_, g)| g).collect();
+    let mut cols = vec![
+        Column::new(
+            "period".into(),
+            rows.iter()
+                .map(|(i, _)| period.label(*i))
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "complete".into(),
+            rows.iter()
+                .map(|(i, _)| period.complete(*i, as_of))
+                .collect::<Vec<_>>(),
+        ),
+    ];
+    cols.extend(growth_columns(&g));
+    DataFrame::new(rows.len(), cols)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn presence(rows: &[(&str, i32, i64)]) -> Presence {
+        let mut p = Presence::new();
+        for (c, i, v) in rows {
+            p.entry(c.to_string()).or_default().insert(*i, *v);
+        }
+        p
+    }
+
+    #[test]
+    fn growth_against_the_previous_period_and_a_year_before() {
+        let p = presence(&[
+            ("a", 12, 100),
+            ("a", 23, 50),
+            ("a", 24, 150),
+            ("b", 12, 200),
+            ("b", 24, 100),
+            ("c", 24, 10),
+            ("d", 1, 5),
+        ]);
+        let g = customers(&p, Period::Month, 24, 0);
+        let ids: Vec<&str> = g.iter().map(|x| x.customer.as_str()).collect();
+        assert_eq!(
+            ids,
+            ["a", "c", "b"],
+            "largest rise first; d has nothing near"
+        );
+        assert_eq!(g[0].trend(), "growing");
+        assert_eq!(Growth::pct(150, 50), Some(200.0));
+        assert_eq!(g[1].trend(), "new");
+        assert_eq!(g[2].trend(), "declining");
+        let t = totals(&p, 1, 24, 12);
+        assert_eq!(t[23].1.now, 260);
+        assert_eq!(t[23].1.year_before, Some(300));
+        assert_eq!(t[0].1.previous, None, "before the data");
+        assert_eq!(
+            customers(&p, Period::Month, 24, 13)[0].trend(),
+            "no_history"
+        );
+    }
+
+    #[test]
+    fn the_rule_matches_the_profile_card() {
+        let g = |now, before| Growth {
+            customer: String::new(),
+            now,
+            previous: None,
+            year_before: Some(before),
+        };
+        assert_eq!(g(111, 100).trend(), "growing");
+        assert_eq!(g(110, 100).trend(), "steady");
+        assert_eq!(g(89, 100).trend(), "declining");
+        assert_eq!(g(0, 0).trend(), "inactive");
+    }
+}

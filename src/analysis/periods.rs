@@ -1,0 +1,244 @@
+//! Calendar periods (months, quarters, years) for the analyses over time: a period is numbered
+//! by an index that grows by one from each period to the next (`year × 12 + month − 1` for
+//! months), labelled `2024-03`, `2024-Q1` or `2024`, and complete when the as-of date is its last
+//! day. Also each customer's net value per period, computed by polars from the customer days.
+
+use crate::input::{col, iso_date};
+use chrono::{Datelike, NaiveDate};
+use polars::prelude::*;
+
+/// The length of a period.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    clap::ValueEnum,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Period {
+    #[default]
+    Month,
+    Quarter,
+    Year,
+}
+
+fn date(day: i32) -> NaiveDate {
+    NaiveDate::from_num_days_from_ce_opt(day + 719_163).unwrap_or_default()
+}
+
+fn day(d: NaiveDate) -> i32 {
+    d.num_days_from_ce() - 719_163
+}
+
+impl Period {
+    /// Periods per year.
+    pub fn per_year(self) -> i32 {
+        match self {
+            Period::Month => 12,
+            Period::Quarter => 4,
+            Period::Year => 1,
+        }
+    }
+
+    fn months(self) -> i32 {
+        12 / self.per_year()
+    }
+
+    /// The index of the period holding `day` (days since the epoch).
+    pub fn index(self, day: i32) -> i32 {
+        let d = date(day);
+        d.year() * self.per_year() + (d.month0() as i32) / self.months()
+    }
+
+    /// The same index as a polars expression over a date column.
+    pub fn index_expr(self, date: Expr) -> Expr {
+        let year = date.clone().dt().year().cast(DataType::Int32);
+        let month0 = date.dt().month().cast(DataType::Int32) - lit(1);
+        year * lit(self.per_year()) + month0 / lit(self.months())
+    }
+
+    /// The first day of period `index`.
+    pub fn first_day(self, index: i32) -> i32 {
+        let year = index.div_euclid(self.per_year());
+        let month = index.rem_euclid(self.per_year()) * self.months() + 1;
+        day(NaiveDate::from_ymd_opt(year, month as u32, 1).unwrap_or_default())
+    }
+
+    /// The last day of period `index`.
+    pub fn last_day(self, index: i32) -> i32 {
+        self.first_day(index + 1) - 1
+    }
+
+    /// `2024-03`, `2024-Q1` or `2024`.
+    pub fn label(self, index: i32) -> String {
+        let year = index.div_euclid(self.per_year());
+        let part = index.rem_euclid(self.per_year());
+        match self {
+            Period::Month => format!("{year}-{:02}", part + 1),
+            Period::Quarter => format!("{year}-Q{}", part + 1),
+            Period::Year => format!("{year}"),
+        }
+    }
+
+    /// The index a label names (the inverse of `label`), for `--from` and `--to`.
+    pub fn parse(self, label: &str) -> Result<i32, String> {
+        let bad = || {
+            let e = self
+                .label(self.index(day(NaiveDate::from_ymd_opt(2024, 3, 1).unwrap_or_default())));
+            format!("`{label}` is not a {} like {e}", self.name())
+        };
+        let (year, part) = match self {
+            Period::Year => (label, None),
+            Period::Month => label
+                .split_once('-')
+                .map(|(y, m)| (y, Some(m)))
+                .ok_or_else(bad)?,
+            Period::Quarter => label
+                .split_once("-Q")
+                .map(|(y, q)| (y, Some(q)))
+                .ok_or_else(bad)?,
+        };
+        let year: i32 = year.parse().map_err(|_| bad())?;
+        let part: i32 = match part {
+            Some(p) => p.parse::<i32>().map_err(|_| bad())? - 1,
+            None => 0,
+        };
+        if !(1..=9999).contains(&year) || !(0..self.per_year()).contains(&part) {
+            return Err(bad());
+        }
+        Ok(year * self.per_year() + part)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Period::Month => "month",
+            Period::Quarter => "quarter",
+            Period::Year => "year",
+        }
+    }
+
+    /// Whether period `index` is over by `as_of` (its last day is on or before it).
+    pub fn complete(self, index: i32, as_of: i32) -> bool {
+        self.last_day(index) <= as_of
+    }
+
+    /// A note for a partial last period, when it is one.
+    pub fn partial_note(self, index: i32, as_of: i32) -> Option<String> {
+        (!self.complete(index, as_of)).then(|| {
+            format!(
+                "the last {} {} is partial: the data ends {} ({} of its {} days)",
+                self.name(),
+                self.label(index),
+                iso_date(as_of),
+                as_of - self.first_day(index) + 1,
+                self.last_day(index) - self.first_day(index) + 1
+            )
+        })
+    }
+}
+
+/// Each customer's net value per period from the customer days (`customer`, `day` i32, `cents`):
+/// `customer`, `period` (i32 index), `cents`, sorted by customer and period.
+pub fn customer_periods(days: &DataFrame, period: Period) -> PolarsResult<DataFrame> {
+    days.clone()
+        .lazy()
+        .group_by([
+            col(col::CUSTOMER),
+            period
+                .index_expr(col("day").cast(DataType::Date))
+                .alias("period"),
+        ])
+        .agg([col("cents").sum()])
+        .sort([col::CUSTOMER, "period"], SortMultipleOptions::default())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, dd: u32) -> i32 {
+        day(NaiveDate::from_ymd_opt(y, m, dd).unwrap())
+    }
+
+    #[test]
+    fn indices_labels_and_bounds() {
+        let p = Period::Quarter;
+        let i = p.index(d(2024, 5, 17));
+        assert_eq!(p.label(i), "2024-Q2");
+        assert_eq!(p.first_day(i), d(2024, 4, 1));
+        assert_eq!(p.last_day(i), d(2024, 6, 30));
+        assert_eq!(p.label(i + 3), "2025-Q1");
+        assert_eq!(
+            Period::Month.label(Period::Month.index(d(2023, 12, 31)) + 1),
+            "2024-01"
+        );
+        assert_eq!(
+            Period::Year.label(Period::Year.index(d(2024, 2, 29))),
+            "2024"
+        );
+        assert_eq!(
+            Period::Month.last_day(Period::Month.index(d(2024, 2, 3))),
+            d(2024, 2, 29)
+        );
+    }
+
+    #[test]
+    fn labels_parse_back() {
+        for p in [Period::Month, Period::Quarter, Period::Year] {
+            let i = p.index(d(2025, 11, 3));
+            assert_eq!(p.parse(&p.label(i)), Ok(i));
+        }
+        assert!(Period::Month.parse("2024-13").is_err());
+        assert!(Period::Quarter.parse("2024-03").is_err());
+        assert!(Period::Year.parse("x").is_err());
+    }
+
+    #[test]
+    fn completeness_is_the_last_day() {
+        let m = Period::Month;
+        let i = m.index(d(2024, 3, 1));
+        assert!(m.complete(i, d(2024, 3, 31)));
+        assert!(!m.complete(i, d(2024, 3, 30)));
+        assert!(m
+            .partial_note(i, d(2024, 3, 30))
+            .unwrap()
+            .contains("30 of its 31 days"));
+    }
+
+    #[test]
+    fn the_polars_index_matches() {
+        let days = [
+            d(2023, 12, 31),
+            d(2024, 1, 1),
+            d(2024, 6, 30),
+            d(2024, 7, 1),
+        ];
+        let s = Series::new("d".into(), days.to_vec())
+            .cast(&DataType::Date)
+            .unwrap();
+        let df = DataFrame::new(4, vec![s.into()]).unwrap();
+        for p in [Period::Month, Period::Quarter, Period::Year] {
+            let got = df
+                .clone()
+                .lazy()
+                .select([p.index_expr(col("d")).alias("i")])
+                .collect()
+                .unwrap();
+            let got: Vec<i32> = got
+                .column("i")
+                .unwrap()
+                .i32()
+                .unwrap()
+                .into_no_null_iter()
+                .collect();
+            let want: Vec<i32> = days.iter().map(|&x| p.index(x)).collect();
+            assert_eq!(got, want);
+        }
+    }
+}

@@ -1,0 +1,494 @@
+//! `tier churn`: its flags and their resolution (flags > `[churn]` of tier.toml > defaults), the
+//! CLV model as one signal (with the fall-back when it cannot be fitted or is degenerate), and
+//! the five views: per customer, `--summary`, `--rates`, `--cohorts`, `--lost`.
+
+use crate::analysis::churn::{self, Params, Row, Status};
+use crate::analysis::classify;
+use crate::analysis::clv::{self, Unit};
+use crate::analysis::clv_model;
+use crate::analysis::customers;
+use crate::analysis::periods::{self, Period};
+use crate::analysis::retention;
+use crate::cli::{InputArgs, OutputArgs, PeriodArgs};
+use crate::config::Loaded;
+use crate::input::iso_date;
+use crate::models::bgnbd::Variant;
+use crate::output::Output;
+use crate::render::{self, Format};
+use crate::{commands, progress, UsageError};
+use anyhow::Result;
+use clap::Args;
+use polars::prelude::*;
+use std::collections::HashMap;
+
+const EXAMPLES: &str = "Examples:
+  tier churn sales.csv                          status and reasons per customer, most urgent first
+  tier churn sales.csv --summary                customers and value at risk by status and class
+  tier churn sales.csv --rates --period quarter churn rate, new and returned customers per quarter
+  tier churn sales.csv --cohorts                share of each acquisition cohort still buying
+  tier churn sales.csv --lost                   lost customers and how their purchases fell
+  tier churn sales.csv --no-model --lost-gap 6  without P(alive), lost beyond 6 usual gaps";
+
+/// Flags of `tier churn`.
+#[derive(Debug, Args)]
+#[command(after_long_help = EXAMPLES)]
+pub struct ChurnArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub period: PeriodArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// Calendar period of the value comparisons, rates and cohorts [default: month].
+    #[arg(long = "period", value_enum, help_heading = "Churn")]
+    pub every: Option<Period>,
+    /// Customers and value by status and by ABC class, and the customers at risk by value.
+    #[arg(long, group = "view", help_heading = "Churn")]
+    pub summary: bool,
+    /// One row per period: active, churned, churn rate, revenue lost, new, returned.
+    #[arg(long, group = "view", help_heading = "Churn")]
+    pub rates: bool,
+    /// Acquisition cohorts: share of each cohort present, and value retention, per period since.
+    #[arg(long, group = "view", help_heading = "Churn")]
+    pub cohorts: bool,
+    /// The lost customers: class and tier, value in the last 12 active months, and the decline.
+    #[arg(long, group = "view", help_heading = "Churn")]
+    pub lost: bool,
+    /// At risk beyond this many typical gaps since the last purchase [default: 2].
+    #[arg(long, value_name = "RATIO", help_heading = "Thresholds")]
+    pub at_risk_gap: Option<f64>,
+    /// Lapsed beyond this many typical gaps [default: 4].
+    #[arg(long, value_name = "RATIO", help_heading = "Thresholds")]
+    pub lapsed_gap: Option<f64>,
+    /// Lost beyond this many typical gaps [default: 8].
+    #[arg(long, value_name = "RATIO", help_heading = "Thresholds")]
+    pub lost_gap: Option<f64>,
+    /// The typical gap of one-time buyers, in days [default: the median of the repeat buyers'].
+    #[arg(long, value_name = "DAYS", help_heading = "Thresholds")]
+    pub one_time_gap: Option<f64>,
+    /// At risk when the last complete period's value fell by this share against both the
+    /// previous period and the same period a year before [default: 0.5].
+    #[arg(long, value_name = "SHARE", help_heading = "Thresholds")]
+    pub drop: Option<f64>,
+    /// At risk below this P(alive) [default: 0.5].
+    #[arg(long, value_name = "P", help_heading = "Thresholds")]
+    pub at_risk_p_alive: Option<f64>,
+    /// Lapsed below this P(alive) [default: 0.2].
+    #[arg(long, value_name = "P", help_heading = "Thresholds")]
+    pub lapsed_p_alive: Option<f64>,
+    /// Leave out the CLV model (no P(alive), no CLV).
+    #[arg(long, help_heading = "Thresholds")]
+    pub no_model: bool,
+}
+
+/// The thresholds from flags, then `[churn]`, then defaults, checked.
+fn resolve(args: &ChurnArgs, cfg: &Loaded) -> Result<Params> {
+    let c = &cfg.config.churn;
+    let d = Params::default();
+    let pick = |flag: Option<f64>,
+                file: Option<f64>,
+                default: f64,
+                name: &str,
+                ok: &dyn Fn(f64) -> bool,
+                want: &str|
+     -> Result<f64> {
+        let (v, from) = match (flag, file) {
+            (Some(v), _) => (v, format!("--{}", name.replace('_', "-"))),
+            (None, Some(v)) => (v, format!("churn.{name} in {}", cfg.origin())),
+            (None, None) => return Ok(default),
+        };
+        if ok(v) {
+            Ok(v)
+        } else {
+            Err(UsageError(format!("{from} {v}: {want}")).into())
+        }
+    };
+    let ratio = |v: f64| v.is_finite() && v > 0.0 && v <= 1000.0;
+    let share = |v: f64| v > 0.0 && v < 1.0;
+    let p = Params {
+        period: args.every.or(c.period).unwrap_or_default(),
+        at_risk_gap: pick(
+            args.at_risk_gap,
+            c.at_risk_gap,
+            d.at_risk_gap,
+            "at_risk_gap",
+            &ratio,
+            "must be a ratio above 0 (at most 1000)",
+        )?,
+        lapsed_gap: pick(
+            args.lapsed_gap,
+            c.lapsed_gap,
+            d.lapsed_gap,
+            "lapsed_gap",
+            &ratio,
+            "must be a ratio above 0 (at most 1000)",
+        )?,
+        lost_gap: pick(
+            args.lost_gap,
+            c.lost_gap,
+            d.lost_gap,
+            "lost_gap",
+            &ratio,
+            "must be a ratio above 0 (at most 1000)",
+        )?,
+        one_time_gap: match (args.one_time_gap, c.one_time_gap) {
+            (None, None) => None,
+            (f, g) => Some(pick(
+                f,
+                g,
+                0.0,
+                "one_time_gap",
+                &|v| v.is_finite() && (1.0..=36525.0).contains(&v),
+                "must be a number of days from 1 to 36525",
+            )?),
+        },
+        drop: pick(
+            args.drop,
+            c.drop,
+            d.drop,
+            "drop",
+            &share,
+            "must be a share between 0 and 1",
+        )?,
+        at_risk_p_alive: pick(
+            args.at_risk_p_alive,
+            c.at_risk_p_alive,
+            d.at_risk_p_alive,
+            "at_risk_p_alive",
+            &share,
+            "must be a probability between 0 and 1",
+        )?,
+        lapsed_p_alive: pick(
+            args.lapsed_p_alive,
+            c.lapsed_p_alive,
+            d.lapsed_p_alive,
+            "lapsed_p_alive",
+            &share,
+            "must be a probability between 0 and 1",
+        )?,
+    };
+    if !(p.at_risk_gap < p.lapsed_gap && p.lapsed_gap < p.lost_gap) {
+        return Err(UsageError(format!(
+            "the gap ratios must increase: at risk {} < lapsed {} < lost {}",
+            p.at_risk_gap, p.lapsed_gap, p.lost_gap
+        ))
+        .into());
+    }
+    if p.lapsed_p_alive >= p.at_risk_p_alive {
+        return Err(UsageError(format!(
+            "--lapsed-p-alive {} must be below --at-risk-p-alive {}",
+            p.lapsed_p_alive, p.at_risk_p_alive
+        ))
+        .into());
+    }
+    Ok(p)
+}
+
+/// P(alive) (repeat buyers only) and CLV per customer.
+type Signals = (HashMap<String, f64>, HashMap<String, f64>);
+
+/// P(alive) and CLV per customer from a BG/NBD + Gamma-Gamma fit on the whole window, for
+/// customers with a repeat purchase (for a one-time buyer BG/NBD says P(alive) = 1, which tells
+/// nothing). `None`, with a note naming the reason, when the model cannot be fitted or is
+/// degenerate: the other signals decide alone.
+fn model_signals(days: &DataFrame, as_of: i32) -> Result<Option<Signals>> {
+    let purchases = clv::purchase_days(days)?;
+    let rows = clv::summarize(&purchases, as_of, None, Unit::Week)?;
+    let model = match clv_model::fit(&rows, Variant::Bgnbd, Unit::Week, as_of) {
+        Ok((m, _)) => m,
+        Err(e) => {
+            progress::note(&format!(
+                "tier: note: no P(alive): {e}; the status rests on the gaps and the values"
+            ));
+            return Ok(None);
+        }
+    };
+    if let Some(why) = &model.degenerate {
+        progress::note(&format!(
+            "tier: note: no P(alive): the purchase model is degenerate: {why}; the status rests on the gaps and the values"
+        ));
+        return Ok(None);
+    }
+    let valuation = clv_model::valuation(&model, None, 1.0, 0.0);
+    let predictions = clv::predict_all(&valuation, &rows);
+    let mut p_alive = HashMap::new();
+    let mut value = HashMap::new();
+    for (s, p) in rows.iter().zip(&predictions) {
+        value.insert(s.customer.clone(), p.clv);
+        if s.x > 0.0 {
+            p_alive.insert(s.customer.clone(), p.p_alive);
+        }
+    }
+    Ok(Some((p_alive, value)))
+}
+
+/// Runs `tier churn`.
+pub fn run(args: &ChurnArgs, cfg: &Loaded) -> Result<()> {
+    let out = Output::resolve(&args.output)?;
+    let params = resolve(args, cfg)?;
+    let mut data = commands::load_window(&args.input, &args.period, None, cfg)?;
+    let days = data.customer_days()?;
+    let as_of = data.as_of;
+    let period = params.period;
+    let here = period.index(as_of);
+    if let Some(note) = period.partial_note(here, as_of) {
+        let compared = if args.rates || args.cohorts {
+            "it is marked `complete = false`".to_string()
+        } else {
+            format!(
+                "values compare the last complete {} {}",
+                period.name(),
+                period.label(here - 1)
+            )
+        };
+        progress::note(&format!("tier: note: {note}; {compared}"));
+    }
+    if args.rates || args.cohorts {
+        let presence = retention::presence(&periods::customer_periods(&days, period)?)?;
+        let mut frame = if args.rates {
+            retention::rates_frame(&retention::rates(&presence, period, as_of), period)?
+        } else {
+            let cells = retention::cohorts(&presence, period, as_of);
+            if out.format == Format::Table {
+                retention::cohorts_table(&cells, period)?
+            } else {
+                retention::cohorts_frame(&cells, period)?
+            }
+        };
+        return out.write(|w, f| render::frame(&mut frame, f, w));
+    }
+    let stage = customers::run(customers::from_days(days.clone().lazy()))?;
+    let class_params = commands::classify::resolve_params(None, None, None, false, cfg)?;
+    let classes = classify::classify(&stage, &class_params)?;
+    let signals = if args.no_model || cfg.config.churn.no_model == Some(true) {
+        None
+    } else {
+        model_signals(&days, as_of)?
+    };
+    let mut rows = churn::standing(&days, as_of, &params, signals.as_ref().map(|s| &s.0))?;
+    let abc = lookup(&classes, "abc")?;
+    for r in &mut rows {
+        r.abc = abc.get(&r.customer).cloned();
+        r.clv = signals.as_ref().and_then(|s| s.1.get(&r.customer).copied());
+    }
+    if args.lost {
+        let tiers = lookup(&classes, "tier")?;
+        let presence = retention::presence(&periods::customer_periods(&days, period)?)?;
+        let mut frame = lost_frame(&rows, &abc, &tiers, &presence, period, &days)?;
+        return out.write(|w, f| render::frame(&mut frame, f, w));
+    }
+    if args.summary {
+        return write_summary(&out, &rows);
+    }
+    let mut frame = churn::frame(&rows)?;
+    if signals.is_none() {
+        frame = frame.drop_many(["p_alive", "clv"]);
+    }
+    out.write(|w, f| render::frame(&mut frame, f, w))
+}
+
+/// Customer → a text column of the classification.
+fn lookup(classes: &DataFrame, column: &str) -> Result<HashMap<String, String>> {
+    let ids = classes.column("customer")?.str()?;
+    let values = classes.column(column)?.str()?;
+    Ok(ids
+        .iter()
+        .zip(values.iter())
+        .filter_map(|(i, v)| Some((i?.to_string(), v?.to_string())))
+        .collect())
+}
+
+/// How many periods `--lost` shows before each customer left.
+const LOST_PERIODS: i32 = 6;
+
+fn lost_frame(
+    rows: &[Row],
+    abc: &HashMap<String, String>,
+    tiers: &HashMap<String, String>,
+    presence: &retention::Presence,
+    period: Period,
+    days: &DataFrame,
+) -> Result<DataFrame> {
+    let mut lost: Vec<&Row> = rows.iter().filter(|r| r.status == Status::Lost).collect();
+    let active_12m = last_active_year(days)?;
+    lost.sort_by(|a, b| {
+        let v = |r: &Row| active_12m.get(&r.customer).copied().unwrap_or(0);
+        v(b).cmp(&v(a)).then(a.customer.cmp(&b.customer))
+    });
+    let empty = Default::default();
+    let mut trail = Vec::new();
+    let mut from = Vec::new();
+    for r in &lost {
+        let values = presence.get(&r.customer).unwrap_or(&empty);
+        match r.last_purchase {
+            Some(day) => {
+                let d = retention::decline(values, period.index(day), LOST_PERIODS);
+                trail.push(Some(
+                    d.periods
+                        .iter()
+                        .map(|(i, c)| format!("{} {:.2}", period.label(*i), *c as f64 / 100.0))
+                        .collect::<Vec<_>>()
+                        .join(" · "),
+                ));
+                from.push(d.decline_from.map(|i| period.label(i)));
+            }
+            None => {
+                trail.push(None);
+                from.push(None);
+            }
+        }
+    }
+    let text = |m: &HashMap<String, String>| {
+        lost.iter()
+            .map(|r| m.get(&r.customer).cloned())
+            .collect::<Vec<_>>()
+    };
+    Ok(df!(
+        "customer" => lost.iter().map(|r| r.customer.clone()).collect::<Vec<_>>(),
+        "abc" => text(abc),
+        "tier" => text(tiers),
+        "value_last_active_12m" => lost.iter().map(|r| active_12m.get(&r.customer).copied().unwrap_or(0) as f64 / 100.0).collect::<Vec<_>>(),
+        "last_purchase" => lost.iter().map(|r| r.last_purchase.map(iso_date)).collect::<Vec<_>>(),
+        "days_since" => lost.iter().map(|r| r.days_since).collect::<Vec<_>>(),
+        "last_periods" => trail,
+        "decline_from" => from,
+    )?)
+}
+
+/// Each customer's value in the 12 months up to its last purchase.
+fn last_active_year(days: &DataFrame) -> Result<HashMap<String, i64>> {
+    let last = col("day")
+        .filter(col("purchase"))
+        .max()
+        .over([col("customer")])?;
+    let df = days
+        .clone()
+        .lazy()
+        .with_column(customers::is_purchase(col("cents"), col("smallest")).alias("purchase"))
+        .with_column(last.alias("last"))
+        .filter(
+            col("day")
+                .gt(col("last") - lit(365))
+                .and(col("day").lt_eq(col("last"))),
+        )
+        .group_by([col("customer")])
+        .agg([col("cents").sum()])
+        .collect()?;
+    let ids = df.column("customer")?.str()?;
+    let cents = df.column("cents")?.i64()?;
+    Ok(ids
+        .iter()
+        .zip(cents.iter())
+        .filter_map(|(i, c)| Some((i?.to_string(), c?)))
+        .collect())
+}
+
+fn summary_frames(rows: &[Row]) -> Result<(DataFrame, DataFrame, DataFrame)> {
+    let n = rows.len().max(1) as f64;
+    let total: i64 = rows.iter().map(|r| r.value_12m).sum();
+    let by = |keep: &dyn Fn(&Row) -> bool| {
+        let these: Vec<&Row> = rows.iter().filter(|r| keep(r)).collect();
+        (
+            these.len() as u64,
+            these.iter().map(|r| r.value_12m).sum::<i64>(),
+        )
+    };
+    let statuses: Vec<(Status, (u64, i64))> = Status::ALL
+        .iter()
+        .map(|&s| (s, by(&|r| r.status == s)))
+        .collect();
+    let share = |v: i64| {
+        if total > 0 {
+            (v as f64 / total as f64 * 1e6).round() / 1e6
+        } else {
+            0.0
+        }
+    };
+    let status = df!(
+        "status" => statuses.iter().map(|(s, _)| s.name()).collect::<Vec<_>>(),
+        "customers" => statuses.iter().map(|(_, c)| c.0).collect::<Vec<_>>(),
+        "share" => statuses.iter().map(|(_, c)| (c.0 as f64 / n * 1e6).round() / 1e6).collect::<Vec<_>>(),
+        "value_12m" => statuses.iter().map(|(_, c)| c.1 as f64 / 100.0).collect::<Vec<_>>(),
+        "value_share" => statuses.iter().map(|(_, c)| share(c.1)).collect::<Vec<_>>(),
+    )?;
+    let mut cls: Vec<String> = rows.iter().filter_map(|r| r.abc.clone()).collect();
+    cls.sort();
+    cls.dedup();
+    let mut k = Vec::new();
+    for c in &cls {
+        for s in Status::ALL {
+            let (count, value) = by(&|r| r.status == s && r.abc.as_deref() == Some(c.as_str()));
+            k.push((c.clone(), s.name(), count, value));
+        }
+    }
+    let classes = df!(
+        "abc" => k.iter().map(|x| x.0.clone()).collect::<Vec<_>>(),
+        "status" => k.iter().map(|x| x.1).collect::<Vec<_>>(),
+        "customers" => k.iter().map(|x| x.2).collect::<Vec<_>>(),
+        "value_12m" => k.iter().map(|x| x.3 as f64 / 100.0).collect::<Vec<_>>(),
+    )?;
+    let mut risk: Vec<&Row> = rows
+        .iter()
+        .filter(|r| matches!(r.status, Status::AtRisk | Status::Lapsed))
+        .collect();
+    risk.sort_by(|a, b| {
+        b.value_12m
+            .cmp(&a.value_12m)
+            .then(a.customer.cmp(&b.customer))
+    });
+    risk.truncate(TOP_AT_RISK);
+    let top = df!(
+        "customer" => risk.iter().map(|r| r.customer.clone()).collect::<Vec<_>>(),
+        "status" => risk.iter().map(|r| r.status.name()).collect::<Vec<_>>(),
+        "abc" => risk.iter().map(|r| r.abc.clone()).collect::<Vec<_>>(),
+        "value_12m" => risk.iter().map(|r| r.value_12m as f64 / 100.0).collect::<Vec<_>>(),
+        "reasons" => risk.iter().map(|r| r.reasons.join("; ")).collect::<Vec<_>>(),
+    )?;
+    Ok((status, classes, top))
+}
+
+/// How many customers at risk the summary ranks.
+const TOP_AT_RISK: usize = 20;
+
+fn write_summary(out: &Output, rows: &[Row]) -> Result<()> {
+    let (status, classes, top) = summary_frames(rows)?;
+    out.write(|w, format| match format {
+        Format::Json | Format::Ndjson => {
+            let value = serde_json::json!({
+                "by_status": render::frame_json(&status),
+                "by_class": render::frame_json(&classes),
+                "top_at_risk": render::frame_json(&top),
+            });
+            render::object(&value, std::slice::from_ref(&value), format, w)
+        }
+        Format::Table => render::sections(
+            &mut [
+                (
+                    "Customers and value of the last 12 months by status".to_string(),
+                    status.clone(),
+                ),
+                ("By ABC class".to_string(), classes.clone()),
+                (
+                    format!("The {TOP_AT_RISK} most valuable customers at risk or lapsed"),
+                    top.clone(),
+                ),
+            ],
+            w,
+        ),
+        _ => {
+            // One table for machines: the classes' rows, then the totals as class `all`.
+            let all = status
+                .clone()
+                .lazy()
+                .select([
+                    lit("all").alias("abc"),
+                    col("status"),
+                    col("customers"),
+                    col("value_12m"),
+                ])
+                .collect()?;
+            let mut long = classes.vstack(&all)?;
+            render::frame(&mut long, format, w)
+        }
+    })
+}
