@@ -84,6 +84,15 @@ pub fn fit_report(
     }
 }
 
+/// Fits the purchase model (BG/NBD or MBG/NBD) alone, for P(alive).
+pub fn fit_purchases(
+    rows: &[Summary],
+    variant: Variant,
+) -> Result<(bgnbd::Params, Fitted), String> {
+    let histories = bgnbd::compress(rows.iter().map(|s| (s.x, s.t_x, s.t)));
+    fit_bgnbd(&histories, variant).map_err(|e| format!("cannot fit the purchase model: {e}"))
+}
+
 /// Fits the purchase and spend models on calibration summaries.
 pub fn fit(
     rows: &[Summary],
@@ -91,9 +100,7 @@ pub fn fit(
     unit: Unit,
     cal_end: i32,
 ) -> Result<(Model, FitReport), String> {
-    let histories = bgnbd::compress(rows.iter().map(|s| (s.x, s.t_x, s.t)));
-    let (bg, bg_fit) = fit_bgnbd(&histories, variant)
-        .map_err(|e| format!("cannot fit the purchase model: {e}"))?;
+    let (bg, bg_fit) = fit_purchases(rows, variant)?;
     let spends: Vec<(f64, f64)> = rows
         .iter()
         .filter_map(|s| s.monetary.filter(|&m| m > 0.0).map(|m| (s.x, m)))

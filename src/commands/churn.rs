@@ -12,7 +12,7 @@ use crate::analysis::retention;
 use crate::cli::{InputArgs, OutputArgs, PeriodArgs};
 use crate::config::Loaded;
 use crate::input::iso_date;
-use crate::models::bgnbd::Variant;
+use crate::models::bgnbd::{self, Variant};
 use crate::output::Output;
 use crate::render::{self, Format};
 use crate::{commands, progress, UsageError};
@@ -184,41 +184,52 @@ fn resolve(args: &ChurnArgs, cfg: &Loaded) -> Result<Params> {
     Ok(p)
 }
 
-/// P(alive) (repeat buyers only) and CLV per customer.
+/// P(alive) (repeat buyers only) and CLV (when the spend model fits too) per customer.
 type Signals = (HashMap<String, f64>, HashMap<String, f64>);
 
-/// P(alive) and CLV per customer from a BG/NBD + Gamma-Gamma fit on the whole window, for
-/// customers with a repeat purchase (for a one-time buyer BG/NBD says P(alive) = 1, which tells
-/// nothing). `None`, with a note naming the reason, when the model cannot be fitted or is
-/// degenerate: the other signals decide alone.
+/// P(alive) and CLV per customer from BG/NBD (and Gamma-Gamma for CLV) fitted on the whole
+/// window, for customers with a repeat purchase (for a one-time buyer BG/NBD says P(alive) = 1,
+/// which tells nothing). `None`, with a note naming the reason, when the purchase model cannot
+/// be fitted or is degenerate: the other signals decide alone.
 fn model_signals(days: &DataFrame, as_of: i32) -> Result<Option<Signals>> {
     let purchases = clv::purchase_days(days)?;
     let rows = clv::summarize(&purchases, as_of, None, Unit::Week)?;
-    let model = match clv_model::fit(&rows, Variant::Bgnbd, Unit::Week, as_of) {
-        Ok((m, _)) => m,
+    let without = "the status rests on the gaps and the values";
+    let bg = match clv_model::fit_purchases(&rows, Variant::Bgnbd) {
+        Ok((bg, _)) => bg,
         Err(e) => {
-            progress::note(&format!(
-                "tier: note: no P(alive): {e}; the status rests on the gaps and the values"
-            ));
+            progress::note(&format!("tier: note: no P(alive): {e}; {without}"));
             return Ok(None);
         }
     };
-    if let Some(why) = &model.degenerate {
+    if let Some(why) = bgnbd::degenerate(&bg) {
         progress::note(&format!(
-            "tier: note: no P(alive): the purchase model is degenerate: {why}; the status rests on the gaps and the values"
+            "tier: note: no P(alive): the purchase model is degenerate: {why}; {without}"
         ));
         return Ok(None);
     }
-    let valuation = clv_model::valuation(&model, None, 1.0, 0.0);
-    let predictions = clv::predict_all(&valuation, &rows);
-    let mut p_alive = HashMap::new();
-    let mut value = HashMap::new();
-    for (s, p) in rows.iter().zip(&predictions) {
-        value.insert(s.customer.clone(), p.clv);
-        if s.x > 0.0 {
-            p_alive.insert(s.customer.clone(), p.p_alive);
+    let p_alive: HashMap<String, f64> = rows
+        .iter()
+        .filter(|s| s.x > 0.0)
+        .map(|s| {
+            let p = bgnbd::p_alive(&bg, Variant::Bgnbd, s.x, s.t_x, s.t);
+            (s.customer.clone(), p)
+        })
+        .collect();
+    let value = match clv_model::fit(&rows, Variant::Bgnbd, Unit::Week, as_of) {
+        Ok((model, _)) => {
+            let valuation = clv_model::valuation(&model, None, 1.0, 0.0);
+            let predictions = clv::predict_all(&valuation, &rows);
+            rows.iter()
+                .zip(&predictions)
+                .map(|(s, p)| (s.customer.clone(), p.clv))
+                .collect()
         }
-    }
+        Err(e) => {
+            progress::note(&format!("tier: note: no CLV: {e}"));
+            HashMap::new()
+        }
+    };
     Ok(Some((p_alive, value)))
 }
 
@@ -281,8 +292,10 @@ pub fn run(args: &ChurnArgs, cfg: &Loaded) -> Result<()> {
         return write_summary(&out, &rows);
     }
     let mut frame = churn::frame(&rows)?;
-    if signals.is_none() {
-        frame = frame.drop_many(["p_alive", "clv"]);
+    match &signals {
+        None => frame = frame.drop_many(["p_alive", "clv"]),
+        Some((_, clv)) if clv.is_empty() => frame = frame.drop_many(["clv"]),
+        Some(_) => {}
     }
     out.write(|w, f| render::frame(&mut frame, f, w))
 }

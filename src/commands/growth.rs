@@ -49,11 +49,12 @@ pub fn run(args: &GrowthArgs, cfg: &Loaded) -> Result<()> {
     let as_of = data.as_of;
     let presence = retention::presence(&periods::customer_periods(&days, period)?)?;
     let last = period.index(as_of);
-    // The first period the window covers whole: earlier ones are unknown, not zero.
-    let start = data
-        .since
-        .unwrap_or(days.column("day")?.i32()?.min().unwrap_or(as_of));
-    let first = period.index(start) + i32::from(period.first_day(period.index(start)) < start);
+    // The first period of the data (or the first whole one after --since): earlier ones are
+    // unknown, not zero.
+    let first = match data.since {
+        Some(s) => period.index(s) + i32::from(period.first_day(period.index(s)) < s),
+        None => period.index(days.column("day")?.i32()?.min().unwrap_or(as_of)),
+    };
     if args.total {
         if let Some(note) = period.partial_note(last, as_of) {
             progress::note(&format!(

@@ -1,6 +1,7 @@
 //! End-to-end tests of the `tier` binary: one test binary (polars links slowly), one module per
 //! subcommand. The harness runs the built binary with piped stdio and captures everything.
 
+mod churn;
 mod classify;
 mod clv;
 mod config;
