@@ -178,10 +178,7 @@ fn churn_rates_with_an_empty_period_and_a_return() {
 #[test]
 fn cohorts_in_long_form_and_as_a_table() {
     let f = fixture("periods.csv");
-    let rows = rows_by(
-        tier(&["churn", &f, "--cohorts", "--format", "csv"]).ok(),
-        "",
-    );
+    let rows = rows_by(tier(&["churn", &f, "--cohorts", "--format", "csv"]).ok());
     let cell = |c: &str, k: &str| {
         rows.iter()
             .find(|r| r["cohort"] == c && r["periods_since"] == k)
