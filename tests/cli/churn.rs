@@ -359,3 +359,33 @@ fn chrono_date(d: usize) -> String {
     }
     panic!("beyond 2024")
 }
+
+#[test]
+fn every_view_parses_as_json_and_csv() {
+    let f = repo_file("sample-data/sales.csv");
+    let views: [&[&str]; 11] = [
+        &["churn"],
+        &["churn", "--summary"],
+        &["churn", "--rates"],
+        &["churn", "--cohorts"],
+        &["churn", "--lost"],
+        &["migrate"],
+        &["migrate", "--matrix"],
+        &["migrate", "--movers"],
+        &["migrate", "--summary"],
+        &["growth"],
+        &["growth", "--total"],
+    ];
+    for v in views {
+        let mut args: Vec<&str> = v.to_vec();
+        args.insert(1, &f);
+        let mut json = args.clone();
+        json.extend(["--format", "json", "-q"]);
+        let out = tier(&json);
+        serde_json::from_str::<serde_json::Value>(out.ok())
+            .unwrap_or_else(|e| panic!("{v:?}: {e}"));
+        let mut csv = args.clone();
+        csv.extend(["--format", "csv", "-q"]);
+        assert!(csv_rows(tier(&csv).ok()).len() > 1, "{v:?}");
+    }
+}
