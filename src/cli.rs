@@ -7,6 +7,7 @@ use crate::commands::clv::ClvArgs;
 use crate::commands::growth::GrowthArgs;
 use crate::commands::migrate::MigrateArgs;
 use crate::commands::profile::ProfileArgs;
+use crate::commands::report::ReportArgs;
 use crate::commands::rfm::RfmArgs;
 use crate::config::Loaded;
 use crate::input::{DayOrder, Decimal, InputOptions, Returns, Role};
@@ -53,6 +54,8 @@ pub enum Command {
     Migrate(MigrateArgs),
     /// Who grows and who declines: value against the previous period and a year before.
     Growth(GrowthArgs),
+    /// The monthly bundle: customers.csv/.parquet/.xlsx, summary.json, report.html, summary.md.
+    Report(ReportArgs),
 }
 
 /// Where the transactions come from and how to read them.

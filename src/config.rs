@@ -1,5 +1,5 @@
 //! `tier.toml`: column mapping, input formats, cut-offs, tiers, RFM bins and the segment map,
-//! churn thresholds.
+//! churn thresholds, the report.
 //! Found at `--config FILE`, else `./tier.toml`, else the user's config directory
 //! (`$XDG_CONFIG_HOME/tier/tier.toml` or `~/.config/tier/tier.toml`); `--no-config` skips it.
 //! Precedence is applied by the commands: flags > file > defaults. Unknown keys and wrong types
@@ -26,6 +26,8 @@ pub struct Config {
     pub rfm: RfmConfig,
     #[serde(default)]
     pub churn: ChurnConfig,
+    #[serde(default)]
+    pub report: ReportConfig,
 }
 
 /// `[columns]`: which export column plays which role.
@@ -88,6 +90,16 @@ pub struct ChurnConfig {
     pub drop: Option<f64>,
     pub at_risk_p_alive: Option<f64>,
     pub lapsed_p_alive: Option<f64>,
+    pub no_model: Option<bool>,
+}
+
+/// `[report]`: where `tier report` writes, and how.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportConfig {
+    pub out: Option<PathBuf>,
+    pub period: Option<crate::analysis::periods::Period>,
+    pub wait: Option<bool>,
     pub no_model: Option<bool>,
 }
 

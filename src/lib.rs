@@ -10,6 +10,9 @@ pub mod models;
 pub mod output;
 pub mod progress;
 pub mod render;
+pub mod report;
+pub mod summary;
+pub mod xlsx;
 
 use anyhow::Result;
 use cli::{Cli, Command};
@@ -56,5 +59,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Churn(args) => commands::churn::run(&args, &cfg),
         Command::Migrate(args) => commands::migrate::run(&args, &cfg),
         Command::Growth(args) => commands::growth::run(&args, &cfg),
+        Command::Report(args) => commands::report::run(&args, &cfg),
     }
 }

@@ -6,7 +6,7 @@
 //! (so an unwritable directory fails before the work) and synced and renamed into place at the
 //! end; a signal that ends the run removes it. Links are followed to their target, FIFOs and
 //! devices are written directly, new files get the umask's permissions and replaced files keep
-//! their mode.
+//! their mode. `tier report` registers its staging directory the same way.
 
 use crate::cli::OutputArgs;
 use crate::render::Format;
@@ -42,10 +42,16 @@ impl Output {
             (None, None) if std::io::stdout().is_terminal() => Format::Table,
             (None, None) => Format::Csv,
         };
-        if format == Format::Parquet && args.output.is_none() && std::io::stdout().is_terminal() {
-            return Err(UsageError(
-                "refusing to write Parquet to a terminal; use -o FILE or a pipe".into(),
-            )
+        let binary = matches!(format, Format::Parquet | Format::Xlsx);
+        if binary && args.output.is_none() && std::io::stdout().is_terminal() {
+            return Err(UsageError(format!(
+                "refusing to write {} to a terminal; use -o FILE or a pipe",
+                if format == Format::Xlsx {
+                    "a workbook"
+                } else {
+                    "Parquet"
+                }
+            ))
             .into());
         }
         crate::render::set_spreadsheet_safe(args.spreadsheet_safe);
@@ -202,11 +208,25 @@ pub fn cleanup_on_signals() {
     std::thread::spawn(move || {
         if let Some(signal) = signals.forever().next() {
             for p in pending().iter() {
-                let _ = std::fs::remove_file(p);
+                if p.is_dir() {
+                    let _ = std::fs::remove_dir_all(p);
+                } else {
+                    let _ = std::fs::remove_file(p);
+                }
             }
             let _ = signal_hook::low_level::emulate_default_handler(signal);
         }
     });
+}
+
+/// Registers a temporary file or directory for removal if a signal ends the program.
+pub fn remove_on_signal(path: &Path) {
+    pending().push(path.to_path_buf());
+}
+
+/// Unregisters what `remove_on_signal` registered (it was put in place or removed).
+pub fn keep_on_signal(path: &Path) {
+    pending().retain(|p| p != path);
 }
 
 /// A temporary file registered for removal on a signal; unregistered (and, unless persisted,

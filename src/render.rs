@@ -21,6 +21,8 @@ pub enum Format {
     Json,
     Ndjson,
     Parquet,
+    /// An Excel workbook (one sheet per table).
+    Xlsx,
 }
 
 impl Format {
@@ -32,6 +34,7 @@ impl Format {
             "json" => Format::Json,
             "ndjson" | "jsonl" => Format::Ndjson,
             "parquet" | "pq" => Format::Parquet,
+            "xlsx" => Format::Xlsx,
             "txt" => Format::Table,
             _ => return None,
         })
@@ -152,6 +155,7 @@ pub fn frame(df: &mut DataFrame, format: Format, w: &mut dyn Write) -> Result<()
             ParquetWriter::new(w).finish(df)?;
             Ok(())
         }
+        Format::Xlsx => Ok(w.write_all(&crate::xlsx::workbook(&[("data", df)])?)?),
     }
 }
 
@@ -255,6 +259,40 @@ pub fn object<T: Serialize + ?Sized>(
         writeln!(w)?;
     }
     Ok(())
+}
+
+/// Text for HTML: `&`, `<`, `>`, `"` and `'` escaped, control characters shown as escapes.
+pub fn html_escape(s: &str) -> String {
+    escape_controls(s)
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+/// A frame as an HTML table (numbers right-aligned by the `num` class).
+pub fn html_table(df: &DataFrame) -> String {
+    let mut out = String::from("<table>\n<thead><tr>");
+    for name in df.get_column_names() {
+        out.push_str(&format!("<th>{}</th>", html_escape(name)));
+    }
+    out.push_str("</tr></thead>\n<tbody>\n");
+    for row in 0..df.height() {
+        out.push_str("<tr>");
+        for c in df.columns() {
+            let class = if c.dtype().is_primitive_numeric() {
+                " class=\"num\""
+            } else {
+                ""
+            };
+            let text = cell_text(&c.get(row).unwrap_or(AnyValue::Null));
+            out.push_str(&format!("<td{class}>{}</td>", html_escape(&text)));
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</tbody>\n</table>\n");
+    out
 }
 
 /// Writes a card: a title, aligned `label  value` lines, then a table.
@@ -364,7 +402,8 @@ mod tests {
     #[test]
     fn formats_follow_extensions() {
         assert_eq!(Format::from_extension("PARQUET"), Some(Format::Parquet));
-        assert_eq!(Format::from_extension("xlsx"), None);
+        assert_eq!(Format::from_extension("xlsx"), Some(Format::Xlsx));
+        assert_eq!(Format::from_extension("xls"), None);
     }
 
     #[test]

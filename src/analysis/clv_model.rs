@@ -93,6 +93,26 @@ pub fn fit_purchases(
     fit_bgnbd(&histories, variant).map_err(|e| format!("cannot fit the purchase model: {e}"))
 }
 
+/// P(alive) of the customers with a repeat purchase (for a one-time buyer BG/NBD always says 1,
+/// which tells nothing), from a BG/NBD fit; or why there is none: the fit failed, or it is
+/// degenerate (no drop-out could be estimated).
+pub fn p_alive_of_repeaters(
+    rows: &[Summary],
+) -> Result<std::collections::HashMap<String, f64>, String> {
+    let (bg, _) = fit_purchases(rows, Variant::Bgnbd)?;
+    if let Some(why) = bgnbd::degenerate(&bg) {
+        return Err(format!("the purchase model is degenerate: {why}"));
+    }
+    Ok(rows
+        .iter()
+        .filter(|s| s.x > 0.0)
+        .map(|s| {
+            let p = bgnbd::p_alive(&bg, Variant::Bgnbd, s.x, s.t_x, s.t);
+            (s.customer.clone(), p)
+        })
+        .collect())
+}
+
 /// Fits the purchase and spend models on calibration summaries.
 pub fn fit(
     rows: &[Summary],

@@ -12,9 +12,10 @@ use crate::analysis::retention;
 use crate::cli::{InputArgs, OutputArgs, PeriodArgs};
 use crate::config::Loaded;
 use crate::input::iso_date;
-use crate::models::bgnbd::{self, Variant};
+use crate::models::bgnbd::Variant;
 use crate::output::Output;
 use crate::render::{self, Format};
+use crate::summary::Summary;
 use crate::{commands, progress, UsageError};
 use anyhow::Result;
 use clap::Args;
@@ -30,7 +31,7 @@ const EXAMPLES: &str = "Examples:
   tier churn sales.csv --no-model --lost-gap 6  without P(alive), lost beyond 6 usual gaps";
 
 /// Flags of `tier churn`.
-#[derive(Debug, Args)]
+#[derive(Debug, Args, Default)]
 #[command(after_long_help = EXAMPLES)]
 pub struct ChurnArgs {
     #[command(flatten)]
@@ -82,7 +83,7 @@ pub struct ChurnArgs {
 }
 
 /// The thresholds from flags, then `[churn]`, then defaults, checked.
-fn resolve(args: &ChurnArgs, cfg: &Loaded) -> Result<Params> {
+pub fn resolve(args: &ChurnArgs, cfg: &Loaded) -> Result<Params> {
     let c = &cfg.config.churn;
     let d = Params::default();
     let pick = |flag: Option<f64>,
@@ -195,27 +196,13 @@ fn model_signals(days: &DataFrame, as_of: i32) -> Result<Option<Signals>> {
     let purchases = clv::purchase_days(days)?;
     let rows = clv::summarize(&purchases, as_of, None, Unit::Week)?;
     let without = "the status rests on the gaps and the values";
-    let bg = match clv_model::fit_purchases(&rows, Variant::Bgnbd) {
-        Ok((bg, _)) => bg,
+    let p_alive = match clv_model::p_alive_of_repeaters(&rows) {
+        Ok(p) => p,
         Err(e) => {
             progress::note(&format!("tier: note: no P(alive): {e}; {without}"));
             return Ok(None);
         }
     };
-    if let Some(why) = bgnbd::degenerate(&bg) {
-        progress::note(&format!(
-            "tier: note: no P(alive): the purchase model is degenerate: {why}; {without}"
-        ));
-        return Ok(None);
-    }
-    let p_alive: HashMap<String, f64> = rows
-        .iter()
-        .filter(|s| s.x > 0.0)
-        .map(|s| {
-            let p = bgnbd::p_alive(&bg, Variant::Bgnbd, s.x, s.t_x, s.t);
-            (s.customer.clone(), p)
-        })
-        .collect();
     let value = match clv_model::fit(&rows, Variant::Bgnbd, Unit::Week, as_of) {
         Ok((model, _)) => {
             let valuation = clv_model::valuation(&model, None, 1.0, 0.0);
@@ -396,7 +383,7 @@ fn last_active_year(days: &DataFrame) -> Result<HashMap<String, i64>> {
         .collect())
 }
 
-fn summary_frames(rows: &[Row]) -> Result<(DataFrame, DataFrame, DataFrame)> {
+pub fn summary_frames(rows: &[Row]) -> Result<(DataFrame, DataFrame, DataFrame)> {
     let n = rows.len().max(1) as f64;
     let total: i64 = rows.iter().map(|r| r.value_12m).sum();
     let by = |keep: &dyn Fn(&Row) -> bool| {
@@ -463,45 +450,31 @@ fn summary_frames(rows: &[Row]) -> Result<(DataFrame, DataFrame, DataFrame)> {
 /// How many customers at risk the summary ranks.
 const TOP_AT_RISK: usize = 20;
 
-fn write_summary(out: &Output, rows: &[Row]) -> Result<()> {
+/// The churn summary in its two forms.
+pub fn summary(rows: &[Row]) -> Result<Summary> {
     let (status, classes, top) = summary_frames(rows)?;
-    out.write(|w, format| match format {
-        Format::Json | Format::Ndjson => {
-            let value = serde_json::json!({
-                "by_status": render::frame_json(&status),
-                "by_class": render::frame_json(&classes),
-                "top_at_risk": render::frame_json(&top),
-            });
-            render::object(&value, std::slice::from_ref(&value), format, w)
-        }
-        Format::Table => render::sections(
-            &mut [
-                (
-                    "Customers and value of the last 12 months by status".to_string(),
-                    status.clone(),
-                ),
-                ("By ABC class".to_string(), classes.clone()),
-                (
-                    format!("The {TOP_AT_RISK} most valuable customers at risk or lapsed"),
-                    top.clone(),
-                ),
-            ],
-            w,
-        ),
-        _ => {
-            // One table for machines: the classes' rows, then the totals as class `all`.
-            let all = status
-                .clone()
-                .lazy()
-                .select([
-                    lit("all").alias("abc"),
-                    col("status"),
-                    col("customers"),
-                    col("value_12m"),
-                ])
-                .collect()?;
-            let mut long = classes.vstack(&all)?;
-            render::frame(&mut long, format, w)
-        }
-    })
+    let doc = serde_json::json!({
+        "by_status": render::frame_json(&status),
+        "by_class": render::frame_json(&classes),
+        "top_at_risk": render::frame_json(&top),
+    });
+    Ok(Summary::new(
+        doc,
+        vec![
+            (
+                "Customers and value of the last 12 months by status".to_string(),
+                status,
+            ),
+            ("By ABC class".to_string(), classes),
+            (
+                format!("The {TOP_AT_RISK} most valuable customers at risk or lapsed"),
+                top,
+            ),
+        ],
+    ))
+}
+
+fn write_summary(out: &Output, rows: &[Row]) -> Result<()> {
+    let s = summary(rows)?;
+    out.write(|w, format| s.write(format, w))
 }

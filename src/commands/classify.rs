@@ -6,7 +6,7 @@ use crate::analysis::pareto::{self, Summary};
 use crate::cli::{InputArgs, OutputArgs, PeriodArgs};
 use crate::config::Loaded;
 use crate::output::Output;
-use crate::render::{self, Format};
+use crate::render;
 use crate::{commands, progress};
 use anyhow::{Context, Result};
 use clap::Args;
@@ -168,29 +168,31 @@ struct Grouped<'a> {
     groups: &'a [Summary],
 }
 
-fn write_summary(out: &Output, summaries: &[Summary], group: Option<&str>) -> Result<()> {
-    out.write(|w, format| match format {
-        Format::Json | Format::Ndjson => match (summaries, group) {
-            ([one], None) => render::object(one, summaries, format, w),
-            (all, _) => render::object(
-                &Grouped {
-                    group_column: group,
-                    groups: all,
-                },
-                all,
-                format,
-                w,
-            ),
-        },
-        Format::Table => render::sections(&mut summary_sections(summaries)?, w),
-        _ => {
-            let mut df = pareto::metrics_frame(summaries)?;
-            if let Some(g) = group {
-                df.rename(crate::input::col::GROUP, g.into())?;
+/// The Pareto summary (one per group when grouped) in its two forms.
+pub fn summary(summaries: &[Summary], group: Option<&str>) -> Result<crate::summary::Summary> {
+    let sections = summary_sections(summaries)?;
+    Ok(match (summaries, group) {
+        ([one], None) => crate::summary::Summary::new(serde_json::to_value(one)?, sections),
+        (all, _) => {
+            let doc = serde_json::to_value(Grouped {
+                group_column: group,
+                groups: all,
+            })?;
+            crate::summary::Summary {
+                doc,
+                lines: all
+                    .iter()
+                    .map(serde_json::to_value)
+                    .collect::<Result<_, _>>()?,
+                sections,
             }
-            render::frame(&mut df, format, w)
         }
     })
+}
+
+fn write_summary(out: &Output, summaries: &[Summary], group: Option<&str>) -> Result<()> {
+    let s = summary(summaries, group)?;
+    out.write(|w, format| s.write(format, w))
 }
 
 fn summary_sections(summaries: &[Summary]) -> Result<Vec<(String, DataFrame)>> {

@@ -5,20 +5,18 @@ use super::clv::Report;
 use crate::analysis::holdout::Validation;
 use crate::models::bgnbd::Variant;
 use crate::models::optim::Fitted;
-use crate::render::{self, Format};
+use crate::render::Format;
+use crate::summary::Summary;
 use anyhow::Result;
 use polars::prelude::{df, DataFrame, PolarsResult};
 
+/// The fit report in its two forms.
+pub fn summary(r: &Report) -> Result<Summary> {
+    Ok(Summary::new(serde_json::to_value(r)?, report_sections(r)?))
+}
+
 pub fn write_report(r: &Report, format: Format, w: &mut dyn std::io::Write) -> Result<()> {
-    match format {
-        Format::Json | Format::Ndjson => render::object(r, std::slice::from_ref(r), format, w),
-        Format::Table => render::sections(&mut report_sections(r)?, w),
-        _ => render::frame(
-            &mut render::json_metrics(&serde_json::to_value(r)?)?,
-            format,
-            w,
-        ),
-    }
+    summary(r)?.write(format, w)
 }
 
 fn kv(rows: &[(&str, String)]) -> PolarsResult<DataFrame> {

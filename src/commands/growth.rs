@@ -73,6 +73,13 @@ pub fn run(args: &GrowthArgs, cfg: &Loaded) -> Result<()> {
             period.label(now)
         ));
     }
+    if now < first {
+        progress::note(&format!(
+            "tier: note: the data holds no complete {} before {}: there is nothing to compare yet",
+            period.name(),
+            crate::input::iso_date(as_of)
+        ));
+    }
     let all = growth::customers(&presence, period, now, first);
     let mut frame = match args.top {
         None => growth::customers_frame(&all.iter().collect::<Vec<_>>(), &period.label(now))?,

@@ -109,6 +109,13 @@ pub fn run(args: &MigrateArgs, cfg: &Loaded) -> Result<()> {
         None if args.matrix || args.movers => vec![(last - 1, last)],
         None => (first..last).map(|i| (i, i + 1)).collect(),
     };
+    if pairs.is_empty() {
+        progress::note(&format!(
+            "tier: note: the data holds one {} only ({}): there is no transition to show; try a shorter --period",
+            period.name(),
+            period.label(last)
+        ));
+    }
     if pairs.iter().any(|&(_, b)| b == last) {
         if let Some(note) = period.partial_note(last, as_of) {
             progress::note(&format!(

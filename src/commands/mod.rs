@@ -8,6 +8,7 @@ mod clv_report;
 pub mod growth;
 pub mod migrate;
 pub mod profile;
+pub mod report;
 pub mod rfm;
 
 use crate::analysis::{self, customers};

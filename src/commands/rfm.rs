@@ -6,7 +6,8 @@ use crate::analysis::segments::{Rule, SegmentMap};
 use crate::cli::{InputArgs, OutputArgs, PeriodArgs};
 use crate::config::Loaded;
 use crate::output::Output;
-use crate::render::{self, Format};
+use crate::render;
+use crate::summary::Summary;
 use crate::{commands, progress, UsageError};
 use anyhow::{Context, Result};
 use clap::Args;
@@ -182,8 +183,8 @@ pub fn run(args: &RfmArgs, cfg: &Loaded) -> Result<()> {
     let scored = rfm::rfm(&stage, &params).context("cannot score the customers")?;
     note_scoring(&scored, params.bins);
     if args.summary {
-        let mut segments = rfm::summary(&scored.frame, &params.map)?;
-        return write_summary(&out, &mut segments, &scored.thresholds);
+        let segments = rfm::summary(&scored.frame, &params.map)?;
+        return write_summary(&out, &segments, &scored.thresholds);
     }
     let mut rows = keep_segments(
         scored.frame.select(OUTPUT_COLUMNS)?,
@@ -259,38 +260,28 @@ fn thresholds_frame(ts: &[Thresholds]) -> PolarsResult<DataFrame> {
     )
 }
 
-fn write_summary(out: &Output, segments: &mut DataFrame, thresholds: &[Thresholds]) -> Result<()> {
-    out.write(|w, format| match format {
-        Format::Json | Format::Ndjson => {
-            let value = serde_json::json!({
-                "segments": render::frame_json(segments),
-                "thresholds": thresholds,
-            });
-            render::object(&value, std::slice::from_ref(&value), format, w)
-        }
-        Format::Table => {
-            let mut parts = vec![
-                ("RFM segments".to_string(), segments.clone()),
-                (
-                    "Score thresholds (score = 1 + thresholds below the value; recency inverted)"
-                        .to_string(),
-                    thresholds_frame(thresholds)?,
-                ),
-            ];
-            render::sections(&mut parts, w)
-        }
-        _ => {
-            for t in thresholds {
-                progress::note(&format!(
-                    "tier: {} thresholds ({}): {}",
-                    t.measure,
-                    t.source,
-                    join(&t.values)
-                ));
-            }
-            render::frame(segments, format, w)
-        }
-    })
+/// The segment summary and the thresholds in their two forms.
+pub fn summary(segments: &DataFrame, thresholds: &[Thresholds]) -> Result<Summary> {
+    let doc = serde_json::json!({
+        "segments": render::frame_json(segments),
+        "thresholds": thresholds,
+    });
+    Ok(Summary::new(
+        doc,
+        vec![
+            ("RFM segments".to_string(), segments.clone()),
+            (
+                "Score thresholds (score = 1 + thresholds below the value; recency inverted)"
+                    .to_string(),
+                thresholds_frame(thresholds)?,
+            ),
+        ],
+    ))
+}
+
+fn write_summary(out: &Output, segments: &DataFrame, thresholds: &[Thresholds]) -> Result<()> {
+    let s = summary(segments, thresholds)?;
+    out.write(|w, format| s.write(format, w))
 }
 
 #[cfg(test)]

@@ -130,10 +130,10 @@ fn the_summary_counts_statuses_and_classes() {
         "csv",
     ]);
     let rows = csv_rows(csv.ok());
-    assert_eq!(rows[0], ["abc", "status", "customers", "value_12m"]);
+    assert_eq!(rows[0], ["metric", "value"]);
     assert!(rows
         .iter()
-        .any(|r| r[0] == "all" && r[1] == "lost" && r[2] == "2"));
+        .any(|r| r[0] == "by_status.lost.customers" && r[1] == "2"));
 }
 
 #[test]

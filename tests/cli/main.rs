@@ -9,6 +9,7 @@ mod exports;
 mod hardening;
 mod input;
 mod profile;
+mod report;
 mod rfm;
 
 use std::io::Write;

@@ -49,15 +49,19 @@ fn summary_per_segment_with_thresholds() {
     assert_eq!(total, 300);
     assert_eq!(v["thresholds"][0]["measure"], "recency_days");
     assert_eq!(v["thresholds"][0]["values"].as_array().unwrap().len(), 4);
+    // CSV: the document as `metric,value` rows, as every summary.
     let csv = tier(&["rfm", &sample(), "--summary"]);
-    assert!(csv.ok().starts_with(
-        "segment,customers,share,revenue,revenue_share,avg_order_value,avg_recency_days\n"
-    ));
+    assert!(csv
+        .ok()
+        .starts_with("metric,value\nsegments.Champions.segment,Champions\n"));
     assert!(
-        csv.stderr.contains("recency_days thresholds (quantiles)"),
+        csv.stdout.contains("\nsegments.Champions.customers,44\n"),
         "{}",
-        csv.stderr
+        csv.stdout
     );
+    assert!(csv
+        .stdout
+        .contains("\nthresholds.recency_days.source,quantiles\n"));
     let table = tier(&["rfm", &sample(), "--summary", "--format", "table"])
         .ok()
         .to_string();

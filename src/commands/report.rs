@@ -1,0 +1,346 @@
+//! `tier report`: the monthly bundle for a cron job. One read of the input, every analysis, and
+//! the files written into a temporary directory beside `--out` that replaces the previous report
+//! only once complete; a lock file keeps two runs from writing the same report at once.
+
+use super::churn::{resolve as churn_params, ChurnArgs};
+use super::classify::resolve_params as class_params;
+use super::rfm::{resolve_params as rfm_params, RfmArgs};
+use crate::analysis::periods::Period;
+use crate::cli::{InputArgs, PeriodArgs};
+use crate::config::Loaded;
+use crate::input::iso_date;
+use crate::render::{self, Format};
+use crate::report::{self, html, markdown, Settings};
+use crate::{commands, progress, UsageError};
+use anyhow::{Context, Result};
+use clap::Args;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+const EXAMPLES: &str = "Examples:
+  tier report sales.csv --out reports/latest          the bundle as of the last date in the data
+  tier report sales.csv --as-of 2025-11-30 --out reports/2025-11
+  tier report exports/*.csv --out /srv/reports/customers --wait   (in a crontab line)";
+
+/// Flags of `tier report`.
+#[derive(Debug, Args)]
+#[command(after_long_help = EXAMPLES)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub period: PeriodArgs,
+    /// The report directory: replaced as a whole once the new report is complete [default:
+    /// `report.out` in tier.toml].
+    #[arg(long, value_name = "DIR", help_heading = "Report")]
+    pub out: Option<PathBuf>,
+    /// Calendar period of the headline numbers, churn rates and migration [default: month].
+    #[arg(long = "period", value_enum, help_heading = "Report")]
+    pub every: Option<Period>,
+    /// Leave out the CLV model (no P(alive), no CLV).
+    #[arg(long, help_heading = "Report")]
+    pub no_model: bool,
+    /// When another run is writing the same report, wait for it instead of failing.
+    #[arg(long, help_heading = "Report")]
+    pub wait: bool,
+}
+
+/// The files of a report, in the order they are written.
+pub const FILES: [&str; 7] = [
+    "customers.csv",
+    "customers.parquet",
+    "customers.xlsx",
+    "summary.json",
+    "report.html",
+    "summary.md",
+    "manifest.json",
+];
+
+/// Runs `tier report`.
+pub fn run(args: &ReportArgs, cfg: &Loaded) -> Result<()> {
+    let started = Instant::now();
+    let out = args
+        .out
+        .clone()
+        .or_else(|| cfg.config.report.out.clone())
+        .ok_or_else(|| {
+            UsageError(
+                "give the report directory with --out DIR (or `out` under [report] in tier.toml)"
+                    .into(),
+            )
+        })?;
+    let _lock = lock(&out, args.wait || cfg.config.report.wait == Some(true))?;
+    let mut data = commands::load_window(&args.input, &args.period, None, cfg)?;
+    let days = data.customer_days()?;
+    let read = started.elapsed();
+    let period = args.every.or(cfg.config.report.period).unwrap_or_default();
+    let churn = ChurnArgs {
+        every: Some(period),
+        ..ChurnArgs::default()
+    };
+    let settings = Settings {
+        period,
+        classify: class_params(None, None, None, false, cfg)?,
+        rfm: rfm_params(&RfmArgs::default(), cfg, data.as_of)?,
+        churn: churn_params(&churn, cfg)?,
+        model: !(args.no_model || cfg.config.report.no_model == Some(true)),
+    };
+    let bundle = report::build(&days, data.as_of, &settings)?;
+    if let Err(e) = &bundle.clv {
+        progress::note(&format!("tier: note: no CLV in the report: {e}"));
+    }
+    let inputs: Vec<String> = args.input.files.clone();
+    let dir = Staging::new(&out)?;
+    let mut customers = bundle.customers.clone();
+    dir.write("customers.csv", |w| {
+        render::frame(&mut customers, Format::Csv, w)
+    })?;
+    dir.write("customers.parquet", |w| {
+        render::frame(&mut customers, Format::Parquet, w)
+    })?;
+    let sheets = workbook_sheets(&bundle)?;
+    dir.write("customers.xlsx", |w| {
+        let refs: Vec<(&str, &polars::prelude::DataFrame)> =
+            sheets.iter().map(|(n, d)| (n.as_str(), d)).collect();
+        Ok(w.write_all(&crate::xlsx::workbook(&refs)?)?)
+    })?;
+    let doc = bundle.summary_doc()?;
+    dir.write("summary.json", |w| {
+        serde_json::to_writer_pretty(&mut *w, &doc)?;
+        Ok(writeln!(w)?)
+    })?;
+    let page = html::page(&bundle, &inputs)?;
+    dir.write("report.html", |w| Ok(w.write_all(page.as_bytes())?))?;
+    dir.write("summary.md", |w| {
+        Ok(w.write_all(markdown::text(&bundle).as_bytes())?)
+    })?;
+    let manifest = manifest(args, &settings, &bundle, &days, read, started.elapsed())?;
+    dir.write("manifest.json", |w| {
+        serde_json::to_writer_pretty(&mut *w, &manifest)?;
+        Ok(writeln!(w)?)
+    })?;
+    dir.commit(&out)?;
+    progress::note(&format!(
+        "tier: report as of {} written to `{}`",
+        iso_date(bundle.as_of),
+        out.display()
+    ));
+    Ok(())
+}
+
+/// The workbook's sheets: the customers, then the summary tables.
+fn workbook_sheets(b: &report::Bundle) -> Result<Vec<(String, polars::prelude::DataFrame)>> {
+    let mut sheets = vec![("customers".to_string(), b.customers.clone())];
+    sheets.push((
+        "abc".into(),
+        crate::analysis::pareto::class_frame("class", &b.pareto.abc)?,
+    ));
+    sheets.push((
+        "tiers".into(),
+        crate::analysis::pareto::class_frame("tier", &b.pareto.tiers)?,
+    ));
+    sheets.push(("rfm segments".into(), b.segments.clone()));
+    sheets.push((
+        "churn rates".into(),
+        crate::analysis::retention::rates_frame(&b.rates, b.period)?,
+    ));
+    sheets.push((
+        "migration".into(),
+        crate::analysis::migrate::matrix(&b.moves, &b.rungs)?,
+    ));
+    Ok(sheets)
+}
+
+/// Holds the report's lock file (`DIR.lock`) while it lives.
+struct Lock {
+    _file: std::fs::File,
+}
+
+fn lock(out: &Path, wait: bool) -> Result<Lock> {
+    if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create `{}`", parent.display()))?;
+    }
+    let path = sibling(out, ".lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("cannot create the lock file `{}`", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(Lock { _file: file }),
+        Err(std::fs::TryLockError::WouldBlock) if wait => {
+            progress::note(&format!(
+                "tier: note: another run is writing `{}`; waiting for it",
+                out.display()
+            ));
+            file.lock()
+                .with_context(|| format!("cannot lock `{}`", path.display()))?;
+            Ok(Lock { _file: file })
+        }
+        Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
+            "another tier report is writing `{}` (it holds `{}`); pass --wait to wait for it",
+            out.display(),
+            path.display()
+        ),
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(e).with_context(|| format!("cannot lock `{}`", path.display()))
+        }
+    }
+}
+
+/// `DIR` with `suffix` added to its last component.
+fn sibling(dir: &Path, suffix: &str) -> PathBuf {
+    let name = dir
+        .file_name()
+        .map_or("report".into(), |n| n.to_string_lossy().into_owned());
+    dir.with_file_name(format!("{name}{suffix}"))
+}
+
+/// A directory being filled beside the report's, renamed onto it at the end; removed if the run
+/// fails or a signal ends it.
+struct Staging {
+    dir: Option<tempfile::TempDir>,
+}
+
+impl Staging {
+    fn new(out: &Path) -> Result<Staging> {
+        let parent = match out.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&parent)
+            .with_context(|| format!("cannot create `{}`", parent.display()))?;
+        let dir = tempfile::Builder::new()
+            .prefix(".tier-report-")
+            .tempdir_in(&parent)
+            .with_context(|| format!("cannot create a directory in `{}`", parent.display()))?;
+        crate::output::remove_on_signal(dir.path());
+        Ok(Staging { dir: Some(dir) })
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.as_ref().expect("not committed").path()
+    }
+
+    fn write(&self, name: &str, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
+        let path = self.path().join(name);
+        let file =
+            std::fs::File::create(&path).with_context(|| format!("cannot write `{name}`"))?;
+        let mut w = std::io::BufWriter::new(file);
+        write(&mut w).with_context(|| format!("cannot write `{name}`"))?;
+        let file = w.into_inner().map_err(|e| e.into_error())?;
+        file.sync_all()
+            .with_context(|| format!("cannot write `{name}`"))?;
+        Ok(())
+    }
+
+    /// Puts the new report in place of the old one: the old directory is moved aside, the new one
+    /// renamed onto its name, and the old one removed.
+    fn commit(mut self, out: &Path) -> Result<()> {
+        let dir = self.dir.take().expect("not committed").keep();
+        crate::output::keep_on_signal(&dir);
+        let aside = sibling(out, &format!(".old-{}", std::process::id()));
+        let had = out.exists();
+        if had {
+            std::fs::rename(out, &aside).with_context(|| {
+                format!("cannot move the previous report `{}` aside", out.display())
+            })?;
+        }
+        if let Err(e) = std::fs::rename(&dir, out) {
+            if had {
+                let _ = std::fs::rename(&aside, out);
+            }
+            let _ = std::fs::remove_dir_all(&dir);
+            return Err(e)
+                .with_context(|| format!("cannot put the report in place at `{}`", out.display()));
+        }
+        if had {
+            std::fs::remove_dir_all(&aside).with_context(|| {
+                format!("cannot remove the previous report `{}`", aside.display())
+            })?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if let Some(d) = &self.dir {
+            crate::output::keep_on_signal(d.path());
+        }
+    }
+}
+
+/// `manifest.json`: inputs with sizes and SHA-256, the as-of date, every parameter, the version,
+/// counts and durations (the only part that changes from run to run).
+fn manifest(
+    args: &ReportArgs,
+    s: &Settings,
+    b: &report::Bundle,
+    days: &polars::prelude::DataFrame,
+    read: std::time::Duration,
+    total: std::time::Duration,
+) -> Result<serde_json::Value> {
+    let mut inputs = Vec::new();
+    for f in &args.input.files {
+        let (size, sha) = match std::fs::metadata(f) {
+            Ok(m) if m.is_file() => (Some(m.len()), Some(sha256(Path::new(f))?)),
+            _ => (None, None),
+        };
+        inputs.push(serde_json::json!({"path": f, "bytes": size, "sha256": sha}));
+    }
+    Ok(serde_json::json!({
+        "tier_version": env!("CARGO_PKG_VERSION"),
+        "as_of": iso_date(b.as_of),
+        "since": args.period.since.map(iso_date),
+        "inputs": inputs,
+        "parameters": {
+            "period": s.period.name(),
+            "abc": [s.classify.abc.0, s.classify.abc.1],
+            "tiers": s.classify.tiers.iter().map(|t| serde_json::json!({"name": t.name, "pct": t.pct})).collect::<Vec<_>>(),
+            "rfm_bins": s.rfm.bins,
+            "churn": {
+                "at_risk_gap": s.churn.at_risk_gap,
+                "lapsed_gap": s.churn.lapsed_gap,
+                "lost_gap": s.churn.lost_gap,
+                "one_time_gap": s.churn.one_time_gap,
+                "drop": s.churn.drop,
+                "at_risk_p_alive": s.churn.at_risk_p_alive,
+                "lapsed_p_alive": s.churn.lapsed_p_alive,
+            },
+            "clv_model": if s.model { "bgnbd + gamma-gamma, weeks, one year" } else { "none" },
+        },
+        "counts": {
+            "customers": b.customers.height(),
+            "customer_days": days.height(),
+        },
+        "files": FILES,
+        "durations_seconds": {
+            "read": (read.as_secs_f64() * 1000.0).round() / 1000.0,
+            "total": (total.as_secs_f64() * 1000.0).round() / 1000.0,
+        },
+    }))
+}
+
+fn sha256(path: &Path) -> Result<String> {
+    use sha2::{Digest, Sha256};
+    let mut file =
+        std::fs::File::open(path).with_context(|| format!("cannot read `{}`", path.display()))?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = std::io::Read::read(&mut file, &mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}

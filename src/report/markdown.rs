@@ -1,0 +1,71 @@
+//! `summary.md`: the headline numbers and their change, the Pareto figures and the customers at
+//! risk, short enough for a chat message or an e-mail.
+
+use super::Bundle;
+use crate::analysis::churn::Status;
+use crate::input::iso_date;
+
+/// The Markdown text.
+pub fn text(b: &Bundle) -> String {
+    let mut s = format!(
+        "# Customers as of {} (last complete {} {})\n\n",
+        iso_date(b.as_of),
+        b.period.name(),
+        b.period.label(b.now)
+    );
+    for k in b.kpis() {
+        let rate = k.name.starts_with("churn rate");
+        let shown = if k.money {
+            format!("{:.2}", k.now)
+        } else if rate {
+            format!("{:.1}%", k.now * 100.0)
+        } else {
+            format!("{:.0}", k.now)
+        };
+        let change = match k.before {
+            Some(before) if rate => format!(
+                " ({:+.1} points on the period before)",
+                (k.now - before) * 100.0
+            ),
+            Some(before) if before != 0.0 => {
+                format!(
+                    " ({:+.1}% on the period before)",
+                    (k.now - before) / before.abs() * 100.0
+                )
+            }
+            _ => String::new(),
+        };
+        s.push_str(&format!("- **{}**: {shown}{change}\n", k.name));
+    }
+    let p = &b.pareto;
+    s.push_str(&format!(
+        "\n{} of {} customers ({:.1}%) make 80% of the value; the top 20% bring {:.1}%.\n",
+        p.customers_for_80pct,
+        p.customers,
+        p.customers_for_80pct_share * 100.0,
+        p.top_20pct_value_share * 100.0
+    ));
+    let mut risk: Vec<_> = b
+        .churn
+        .iter()
+        .filter(|r| matches!(r.status, Status::AtRisk | Status::Lapsed))
+        .collect();
+    risk.sort_by(|a, c| {
+        c.value_12m
+            .cmp(&a.value_12m)
+            .then(a.customer.cmp(&c.customer))
+    });
+    if !risk.is_empty() {
+        s.push_str("\nMost valuable customers at risk:\n\n");
+        for r in risk.iter().take(5) {
+            s.push_str(&format!(
+                "- {} ({}, {:.2} in 12 months): {}\n",
+                crate::render::escape_controls(&r.customer),
+                r.status.name(),
+                r.value_12m as f64 / 100.0,
+                r.reasons.join("; ")
+            ));
+        }
+    }
+    s
+}

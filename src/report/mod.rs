@@ -1,0 +1,379 @@
+//! The monthly bundle of `tier report`: every analysis computed once from one read of the input
+//! (the customer days), gathered as one row per customer and one summary document, and turned
+//! into the report's files (HTML with inline SVG, Markdown, a workbook). Pure: no files here.
+
+pub mod html;
+pub mod markdown;
+pub mod svg;
+
+use crate::analysis::churn::{self, Status};
+use crate::analysis::classify::{self, Params as ClassParams};
+use crate::analysis::clv::{self, Unit};
+use crate::analysis::clv_model::{self, FitReport, Model};
+use crate::analysis::customers;
+use crate::analysis::growth::{self, Growth};
+use crate::analysis::migrate::{self, Move, Scheme};
+use crate::analysis::pareto;
+use crate::analysis::periods::{self, Period};
+use crate::analysis::retention::{self, Rate};
+use crate::analysis::rfm::{self, Params as RfmParams, Rfm};
+use crate::input::{col, iso_date};
+use crate::models::bgnbd::Variant;
+use polars::prelude::*;
+use std::collections::HashMap;
+
+/// The version of `summary.json`'s layout; raised when a field changes meaning or goes away.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// What the report is computed with.
+pub struct Settings {
+    pub period: Period,
+    pub classify: ClassParams,
+    pub rfm: RfmParams,
+    pub churn: churn::Params,
+    pub model: bool,
+}
+
+/// Every analysis of the report.
+pub struct Bundle {
+    pub as_of: i32,
+    pub period: Period,
+    /// The last complete period and the one before it.
+    pub now: i32,
+    pub customers: DataFrame,
+    pub pareto: pareto::Summary,
+    pub rfm: Rfm,
+    pub segments: DataFrame,
+    /// The CLV model and its fit, or why there is none.
+    pub clv: Result<(Model, FitReport), String>,
+    pub churn: Vec<churn::Row>,
+    pub rates: Vec<Rate>,
+    pub moves: Vec<Move>,
+    pub rungs: Vec<String>,
+    pub totals: Vec<(i32, Growth)>,
+}
+
+/// Computes every analysis from the customer days (`customer`, `day`, `cents`, `smallest`).
+pub fn build(days: &DataFrame, as_of: i32, s: &Settings) -> anyhow::Result<Bundle> {
+    let period = s.period;
+    let stage = customers::run(customers::from_days(days.clone().lazy()))?;
+    let classified = classify::classify(&stage, &s.classify)?;
+    let pareto = pareto::summarize(&classified, &s.classify)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| anyhow::anyhow!("no customers to report on"))?;
+    let rfm = rfm::rfm(&stage, &s.rfm)?;
+    let segments = rfm::summary(&rfm.frame, &s.rfm.map)?;
+    let purchases = clv::purchase_days(days)?;
+    let rows = clv::summarize(&purchases, as_of, None, Unit::Week)?;
+    let (clv, predictions) = if s.model {
+        match clv_model::fit(&rows, Variant::Bgnbd, Unit::Week, as_of) {
+            Ok((model, fit)) => {
+                let valuation = clv_model::valuation(&model, None, 1.0, 0.0);
+                let p = clv::predict_all(&valuation, &rows);
+                (Ok((model, fit)), Some(p))
+            }
+            Err(e) => (Err(e), None),
+        }
+    } else {
+        (Err("left out (--no-model)".to_string()), None)
+    };
+    let p_alive = if s.model {
+        clv_model::p_alive_of_repeaters(&rows).ok()
+    } else {
+        None
+    };
+    let mut churn_rows = churn::standing(days, as_of, &s.churn, p_alive.as_ref())?;
+    let presence = retention::presence(&periods::customer_periods(days, period)?)?;
+    let rates = retention::rates(&presence, period, as_of);
+    let now = churn::current_period(period, as_of);
+    let first = presence
+        .values()
+        .filter_map(|v| v.keys().next())
+        .min()
+        .copied()
+        .unwrap_or(now);
+    let growth = growth::customers(&presence, period, now, first);
+    let totals = growth::totals(&presence, first.min(now), now.max(first), period.per_year());
+    let tiered = migrate::tier_periods(
+        &periods::customer_periods(days, period)?,
+        Scheme::Abc,
+        &s.classify,
+    )?;
+    let moves = migrate::moves(&tiered, now - 1, now);
+    let rungs = migrate::rungs(Scheme::Abc, &s.classify);
+    let abc = text_map(&classified, "abc")?;
+    for r in &mut churn_rows {
+        r.abc = abc.get(&r.customer).cloned();
+    }
+    let customers = customer_rows(
+        &classified,
+        &rfm.frame,
+        &rows,
+        predictions.as_deref(),
+        &churn_rows,
+        &growth,
+    )?;
+    Ok(Bundle {
+        as_of,
+        period,
+        now,
+        customers,
+        pareto,
+        rfm,
+        segments,
+        clv,
+        churn: churn_rows,
+        rates,
+        moves,
+        rungs,
+        totals,
+    })
+}
+
+fn text_map(df: &DataFrame, column: &str) -> PolarsResult<HashMap<String, String>> {
+    let ids = df.column(col::CUSTOMER)?.str()?;
+    let v = df.column(column)?.cast(&DataType::String)?;
+    let v = v.str()?;
+    Ok(ids
+        .iter()
+        .zip(v.iter())
+        .filter_map(|(i, v)| Some((i?.to_string(), v?.to_string())))
+        .collect())
+}
+
+/// One row per customer, in rank order, with every standing.
+fn customer_rows(
+    classified: &DataFrame,
+    rfm: &DataFrame,
+    summaries: &[clv::Summary],
+    predictions: Option<&[clv::Prediction]>,
+    churn: &[churn::Row],
+    growth: &[Growth],
+) -> anyhow::Result<DataFrame> {
+    let ids: Vec<String> = classified
+        .column(col::CUSTOMER)?
+        .str()?
+        .iter()
+        .map(|s| s.unwrap_or_default().to_string())
+        .collect();
+    let mut df = classified
+        .clone()
+        .lazy()
+        .select([
+            col(col::CUSTOMER),
+            col("value"),
+            col(customers::PURCHASES),
+            col("share"),
+            col("rank"),
+            col("abc"),
+            col("tier"),
+            col("first_purchase"),
+            col("last_purchase"),
+        ])
+        .collect()?;
+    let rfm_cols = [
+        "recency_days",
+        "frequency",
+        "monetary",
+        "r",
+        "f",
+        "m",
+        "rfm",
+        "segment",
+    ];
+    let index: HashMap<&str, usize> = rfm
+        .column(col::CUSTOMER)?
+        .str()?
+        .iter()
+        .enumerate()
+        .filter_map(|(i, id)| Some((id?, i)))
+        .collect();
+    let order: Vec<Option<IdxSize>> = ids
+        .iter()
+        .map(|id| index.get(id.as_str()).map(|&i| i as IdxSize))
+        .collect();
+    let take = IdxCa::new("take".into(), order);
+    for name in rfm_cols {
+        let c = rfm.column(name)?.as_materialized_series().take(&take)?;
+        df.with_column(c.with_name(name.into()).into_column())?;
+    }
+    let pred: HashMap<&str, &clv::Prediction> = match predictions {
+        Some(p) => summaries
+            .iter()
+            .zip(p)
+            .map(|(s, p)| (s.customer.as_str(), p))
+            .collect(),
+        None => HashMap::new(),
+    };
+    let r6 = |v: f64| (v * 1e6).round() / 1e6;
+    let pick = |f: &dyn Fn(&clv::Prediction) -> f64| -> Vec<Option<f64>> {
+        ids.iter()
+            .map(|id| pred.get(id.as_str()).map(|p| f(p)))
+            .collect()
+    };
+    df.with_column(Column::new("p_alive".into(), pick(&|p| r6(p.p_alive))))?;
+    df.with_column(Column::new(
+        "expected_purchases".into(),
+        pick(&|p| r6(p.expected_purchases)),
+    ))?;
+    df.with_column(Column::new(
+        "clv".into(),
+        pick(&|p| (p.clv * 100.0).round() / 100.0),
+    ))?;
+    let by_id: HashMap<&str, &churn::Row> =
+        churn.iter().map(|r| (r.customer.as_str(), r)).collect();
+    let ch = |f: &dyn Fn(&churn::Row) -> Option<String>| -> Vec<Option<String>> {
+        ids.iter()
+            .map(|id| by_id.get(id.as_str()).and_then(|r| f(r)))
+            .collect()
+    };
+    df.with_column(Column::new(
+        "status".into(),
+        ch(&|r| Some(r.status.name().into())),
+    ))?;
+    df.with_column(Column::new(
+        "reasons".into(),
+        ch(&|r| Some(r.reasons.join("; "))),
+    ))?;
+    df.with_column(Column::new(
+        "value_12m".into(),
+        ids.iter()
+            .map(|id| by_id.get(id.as_str()).map(|r| r.value_12m as f64 / 100.0))
+            .collect::<Vec<_>>(),
+    ))?;
+    let g: HashMap<&str, &Growth> = growth.iter().map(|g| (g.customer.as_str(), g)).collect();
+    let gm = |f: &dyn Fn(&Growth) -> Option<f64>| -> Vec<Option<f64>> {
+        ids.iter()
+            .map(|id| g.get(id.as_str()).and_then(|x| f(x)))
+            .collect()
+    };
+    df.with_column(Column::new(
+        "value_period".into(),
+        gm(&|x| Some(x.now as f64 / 100.0)),
+    ))?;
+    df.with_column(Column::new(
+        "change_pct".into(),
+        gm(&|x| x.previous.and_then(|p| Growth::pct(x.now, p))),
+    ))?;
+    df.with_column(Column::new(
+        "change_yoy_pct".into(),
+        gm(&|x| x.year_before.and_then(|p| Growth::pct(x.now, p))),
+    ))?;
+    df.with_column(Column::new(
+        "trend".into(),
+        ids.iter()
+            .map(|id| Some(g.get(id.as_str()).map_or("inactive", |x| x.trend())))
+            .collect::<Vec<_>>(),
+    ))?;
+    Ok(df)
+}
+
+/// A headline number and its value in the period before.
+pub struct Kpi {
+    pub name: &'static str,
+    pub now: f64,
+    pub before: Option<f64>,
+    pub money: bool,
+}
+
+impl Bundle {
+    /// The headline numbers of the last complete period, with the period before.
+    pub fn kpis(&self) -> Vec<Kpi> {
+        let total = |i: i32| {
+            self.totals
+                .iter()
+                .find(|(p, _)| *p == i)
+                .map(|(_, g)| g.now as f64 / 100.0)
+        };
+        let rate = |i: i32| self.rates.iter().find(|r| r.period == i);
+        let active = |i: i32| rate(i).map(|r| r.active as f64);
+        let new = |i: i32| rate(i).map(|r| r.new as f64);
+        let churned = |i: i32| {
+            rate(i).and_then(|r| {
+                r.churned
+                    .filter(|_| r.active > 0)
+                    .map(|c| c as f64 / r.active as f64)
+            })
+        };
+        let at_risk: Vec<&churn::Row> = self
+            .churn
+            .iter()
+            .filter(|r| matches!(r.status, Status::AtRisk | Status::Lapsed))
+            .collect();
+        vec![
+            Kpi {
+                name: "revenue",
+                now: total(self.now).unwrap_or(0.0),
+                before: total(self.now - 1),
+                money: true,
+            },
+            Kpi {
+                name: "active customers",
+                now: active(self.now).unwrap_or(0.0),
+                before: active(self.now - 1),
+                money: false,
+            },
+            Kpi {
+                name: "new customers",
+                now: new(self.now).unwrap_or(0.0),
+                before: new(self.now - 1),
+                money: false,
+            },
+            Kpi {
+                name: "churn rate (previous period)",
+                now: churned(self.now - 1).unwrap_or(0.0),
+                before: churned(self.now - 2),
+                money: false,
+            },
+            Kpi {
+                name: "customers at risk or lapsed",
+                now: at_risk.len() as f64,
+                before: None,
+                money: false,
+            },
+            Kpi {
+                name: "their value in the last 12 months",
+                now: at_risk.iter().map(|r| r.value_12m).sum::<i64>() as f64 / 100.0,
+                before: None,
+                money: true,
+            },
+        ]
+    }
+
+    /// Every summary in one document.
+    pub fn summary_doc(&self) -> anyhow::Result<serde_json::Value> {
+        let churn_summary = crate::commands::churn::summary(&self.churn)?;
+        let rates = retention::rates_frame(&self.rates, self.period)?;
+        let matrix = migrate::matrix(&self.moves, &self.rungs)?;
+        let clv = match &self.clv {
+            Ok((model, fit)) => serde_json::json!({"model": model, "fit": fit}),
+            Err(e) => serde_json::json!({"error": e}),
+        };
+        let kpis: Vec<serde_json::Value> = self
+            .kpis()
+            .iter()
+            .map(|k| serde_json::json!({"kpi": k.name, "value": k.now, "previous": k.before}))
+            .collect();
+        Ok(serde_json::json!({
+            "schema_version": SCHEMA_VERSION,
+            "as_of": iso_date(self.as_of),
+            "period": self.period.name(),
+            "last_complete_period": self.period.label(self.now),
+            "headline": kpis,
+            "pareto": self.pareto,
+            "rfm": {
+                "segments": crate::render::frame_json(&self.segments),
+                "thresholds": self.rfm.thresholds,
+            },
+            "clv": clv,
+            "churn": churn_summary.doc,
+            "churn_rates": crate::render::frame_json(&rates),
+            "migration": {
+                "from_period": self.period.label(self.now - 1),
+                "to_period": self.period.label(self.now),
+                "matrix": crate::render::frame_json(&matrix),
+            },
+        }))
+    }
+}

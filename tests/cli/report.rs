@@ -1,0 +1,251 @@
+//! `tier report` end to end: the bundle's files and columns, determinism, a failing run that
+//! leaves the previous report intact, the lock between overlapping runs, the workbook read back
+//! with its types, the self-contained HTML, and `-o FILE.xlsx` for the other commands.
+
+use super::*;
+use calamine::{open_workbook, Data, Reader, Xlsx};
+
+const FILES: [&str; 7] = [
+    "customers.csv",
+    "customers.parquet",
+    "customers.xlsx",
+    "summary.json",
+    "report.html",
+    "summary.md",
+    "manifest.json",
+];
+
+fn sample() -> String {
+    repo_file("sample-data/sales.csv")
+}
+
+fn report(out: &Path, extra: &[&str]) -> Run {
+    let o = out.display().to_string();
+    let s = sample();
+    let mut args = vec!["report", s.as_str(), "--out", o.as_str(), "-q"];
+    args.extend(extra);
+    tier(&args)
+}
+
+fn leftovers(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".tier-report-") || n.contains(".old-"))
+        .collect()
+}
+
+#[test]
+fn the_bundle_has_every_file_and_column() {
+    let dir = temp_dir();
+    let out = dir.path().join("latest");
+    report(&out, &[]).ok();
+    for f in FILES {
+        assert!(out.join(f).is_file(), "{f}");
+    }
+    let csv = std::fs::read_to_string(out.join("customers.csv")).unwrap();
+    let header = csv.lines().next().unwrap();
+    for c in [
+        "customer",
+        "value",
+        "abc",
+        "tier",
+        "rfm",
+        "segment",
+        "p_alive",
+        "expected_purchases",
+        "clv",
+        "status",
+        "reasons",
+        "change_pct",
+        "change_yoy_pct",
+        "trend",
+    ] {
+        assert!(header.split(',').any(|h| h == c), "{c} in {header}");
+    }
+    assert_eq!(csv.lines().count(), 301, "a row per customer");
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(doc["schema_version"], 1);
+    for k in [
+        "headline",
+        "pareto",
+        "rfm",
+        "clv",
+        "churn",
+        "churn_rates",
+        "migration",
+    ] {
+        assert!(!doc[k].is_null(), "{k}");
+    }
+    assert_eq!(doc["pareto"]["customers"], 300);
+    let md = std::fs::read_to_string(out.join("summary.md")).unwrap();
+    assert!(md.starts_with("# Customers as of 2025-12-31"), "{md}");
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    for id in [
+        "pareto",
+        "abc",
+        "tiers",
+        "rfm",
+        "clv",
+        "migration",
+        "churn-rate",
+        "churn-class",
+    ] {
+        let at = html
+            .find(&format!("id=\"{id}\""))
+            .unwrap_or_else(|| panic!("chart {id}"));
+        let chart = &html[at..at + html[at..].find("</figure>").unwrap()];
+        assert!(
+            chart.contains("<rect") || chart.contains("<path") || chart.contains("<td"),
+            "chart {id} is empty"
+        );
+    }
+    // Self-contained: no scripts, no external resources.
+    assert!(!html.contains("<script") && !html.contains("src=") && !html.contains("<link"));
+    assert!(
+        !html.contains("http://")
+            || html.matches("http://").count()
+                == html.matches("xmlns=\"http://www.w3.org/2000/svg\"").count()
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["inputs"][0]["sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(manifest["as_of"], "2025-12-31");
+    assert_eq!(leftovers(dir.path()), Vec::<String>::new());
+}
+
+#[test]
+fn two_runs_give_identical_files() {
+    let dir = temp_dir();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    report(&a, &["--as-of", "2025-11-30"]).ok();
+    report(&b, &["--as-of", "2025-11-30"]).ok();
+    for f in FILES {
+        let (x, y) = (
+            std::fs::read(a.join(f)).unwrap(),
+            std::fs::read(b.join(f)).unwrap(),
+        );
+        if f == "manifest.json" {
+            let strip = |bytes: &[u8]| {
+                let mut v: serde_json::Value = serde_json::from_slice(bytes).unwrap();
+                v["durations_seconds"] = serde_json::Value::Null;
+                v
+            };
+            assert_eq!(strip(&x), strip(&y));
+        } else {
+            assert!(x == y, "{f} differs between two runs");
+        }
+    }
+}
+
+#[test]
+fn a_failing_run_leaves_the_previous_report_as_it_was() {
+    let dir = temp_dir();
+    let out = dir.path().join("latest");
+    report(&out, &[]).ok();
+    let before: Vec<Vec<u8>> = FILES
+        .iter()
+        .map(|f| std::fs::read(out.join(f)).unwrap())
+        .collect();
+    let o = out.display().to_string();
+    let missing = tier(&["report", "nope.csv", "--out", &o]);
+    assert_eq!(missing.code, 1);
+    assert_eq!(missing.stderr.lines().count(), 1, "{}", missing.stderr);
+    let bad = write(
+        dir.path(),
+        "bad.csv",
+        b"customer_id,order_date,amount\nC1,2024-01-05,12x\n",
+    );
+    tier(&["report", &bad, "--out", &o]).fails(1, &["line 2"]);
+    let after: Vec<Vec<u8>> = FILES
+        .iter()
+        .map(|f| std::fs::read(out.join(f)).unwrap())
+        .collect();
+    assert!(before == after, "the previous report is intact");
+    assert_eq!(leftovers(dir.path()), Vec::<String>::new());
+}
+
+#[test]
+fn overlapping_runs_wait_or_fail_clearly() {
+    let dir = temp_dir();
+    let out = dir.path().join("latest");
+    let lock_path = dir.path().join("latest.lock");
+    let held = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .unwrap();
+    held.lock().unwrap();
+    report(&out, &[]).fails(1, &["another tier report", "--wait"]);
+    assert!(!out.exists());
+    let o = out.display().to_string();
+    let s = sample();
+    let child = Command::new(env!("CARGO_BIN_EXE_tier"))
+        .args(["report", &s, "--out", &o, "--wait", "-q"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    held.unlock().unwrap();
+    let done = child.wait_with_output().unwrap();
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    assert!(out.join("report.html").is_file());
+}
+
+#[test]
+fn the_workbook_reads_back_with_its_types() {
+    let dir = temp_dir();
+    let out = dir.path().join("r");
+    report(&out, &[]).ok();
+    let mut wb: Xlsx<_> = open_workbook(out.join("customers.xlsx")).unwrap();
+    let names = wb.sheet_names();
+    assert_eq!(names[0], "customers");
+    assert!(names.iter().any(|n| n == "churn rates"));
+    let sheet = wb.worksheet_range("customers").unwrap();
+    let header: Vec<String> = (0..sheet.width())
+        .map(|c| sheet.get((0, c)).unwrap().to_string())
+        .collect();
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    assert_eq!(
+        sheet.get((1, at("customer"))),
+        Some(&Data::String("C1119".into()))
+    );
+    assert_eq!(sheet.get((1, at("value"))), Some(&Data::Float(86503.3)));
+    assert!(matches!(
+        sheet.get((1, at("first_purchase"))),
+        Some(Data::DateTime(_))
+    ));
+    assert_eq!(sheet.height(), 301);
+    // The other commands write workbooks too.
+    let x = dir.path().join("classify.xlsx");
+    tier(&["classify", &sample(), "-o", &x.display().to_string()]).ok();
+    let mut wb: Xlsx<_> = open_workbook(&x).unwrap();
+    let data = wb.worksheet_range("data").unwrap();
+    assert_eq!(data.get((0, 0)), Some(&Data::String("customer".into())));
+}
+
+#[test]
+fn settings_come_from_tier_toml() {
+    let dir = temp_dir();
+    write(
+        dir.path(),
+        "tier.toml",
+        b"[report]\nout = \"monthly\"\nperiod = \"quarter\"\nno_model = true\n",
+    );
+    let run = tier_at(dir.path(), &["report", &sample(), "-q"], None);
+    run.ok();
+    let doc: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("monthly/summary.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(doc["period"], "quarter");
+    assert!(doc["clv"]["error"].as_str().unwrap().contains("no-model"));
+    tier(&["report", &sample()]).fails(2, &["--out"]);
+}
