@@ -56,6 +56,13 @@ pub enum Command {
     Growth(GrowthArgs),
     /// The monthly bundle: customers.csv/.parquet/.xlsx, summary.json, report.html, summary.md.
     Report(ReportArgs),
+    /// Print a shell completion script (e.g. `tier completions bash > ~/.local/share/bash-completion/completions/tier`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), e.g. `tier man > ~/.local/share/man/man1/tier.1`.
+    Man,
 }
 
 /// Where the transactions come from and how to read them.

@@ -6,6 +6,7 @@ pub mod classify;
 pub mod clv;
 mod clv_report;
 pub mod growth;
+pub mod help;
 pub mod migrate;
 pub mod profile;
 pub mod report;

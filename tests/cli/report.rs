@@ -249,3 +249,105 @@ fn settings_come_from_tier_toml() {
     assert!(doc["clv"]["error"].as_str().unwrap().contains("no-model"));
     tier(&["report", &sample()]).fails(2, &["--out"]);
 }
+
+/// The browser for the rendering test: `TIER_BROWSER` (which `.ci/run` sets after installing
+/// Debian's chromium), else `chromium` on the PATH.
+fn browser() -> Option<String> {
+    if let Some(b) = std::env::var_os("TIER_BROWSER") {
+        return Some(b.to_string_lossy().into_owned());
+    }
+    let found = Command::new("sh")
+        .args(["-c", "command -v chromium"])
+        .output()
+        .ok()?;
+    let path = String::from_utf8_lossy(&found.stdout).trim().to_string();
+    (!path.is_empty()).then_some(path)
+}
+
+#[test]
+#[allow(clippy::print_stderr)]
+fn the_page_renders_in_a_real_browser() {
+    let Some(browser) = browser() else {
+        eprintln!("skipped: no chromium (install Debian's `chromium`, as .ci/run does)");
+        return;
+    };
+    let dir = temp_dir();
+    let out = dir.path().join("r");
+    report(&out, &[]).ok();
+    let url = format!("file://{}", out.join("report.html").display());
+    let headless = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--enable-logging=stderr",
+        "--v=0",
+    ];
+    let dom = Command::new(&browser)
+        .args(headless)
+        .arg("--dump-dom")
+        .arg(&url)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&dom.stdout);
+    for id in [
+        "pareto",
+        "abc",
+        "tiers",
+        "rfm",
+        "clv",
+        "migration",
+        "churn-rate",
+        "churn-class",
+    ] {
+        assert!(
+            text.contains(&format!("id=\"{id}\"")),
+            "chart {id} in the rendered page"
+        );
+    }
+    assert!(
+        text.matches("<svg").count() >= 5,
+        "the SVG charts are in the DOM"
+    );
+    let log = String::from_utf8_lossy(&dom.stderr);
+    assert!(
+        !log.contains("CONSOLE") && !log.contains("Uncaught"),
+        "console errors: {log}"
+    );
+    let shot = dir.path().join("page.png");
+    let png = Command::new(&browser)
+        .args(headless)
+        .args(["--hide-scrollbars", "--window-size=1280,3000"])
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg(&url)
+        .output()
+        .unwrap();
+    assert!(
+        png.status.success(),
+        "{}",
+        String::from_utf8_lossy(&png.stderr)
+    );
+    assert!(
+        std::fs::metadata(&shot).unwrap().len() > 50_000,
+        "a screenshot with content"
+    );
+}
+
+#[test]
+fn completions_and_the_man_page_come_from_the_flags() {
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let out = tier(&["completions", shell]);
+        assert!(
+            out.ok().contains("report") && out.stdout.contains("spreadsheet-safe"),
+            "{shell}"
+        );
+    }
+    tier(&["completions", "tcsh"]).fails(2, &["tcsh"]);
+    let man = tier(&["man"]);
+    let text = man.ok();
+    assert!(text.starts_with(".ie") || text.contains(".TH tier 1"));
+    for sub in [
+        "classify", "rfm", "profile", "clv", "churn", "migrate", "growth", "report",
+    ] {
+        assert!(text.contains(&format!(".TH tier-{sub} 1")), "{sub}");
+    }
+}
