@@ -44,6 +44,10 @@ pub struct ReportArgs {
     /// When another run is writing the same report, wait for it instead of failing.
     #[arg(long, help_heading = "Report")]
     pub wait: bool,
+    /// Compare with this earlier report (e.g. last month's): headline changes and the customers
+    /// whose class or tier changed. May be the `--out` directory itself.
+    #[arg(long, value_name = "DIR", help_heading = "Report")]
+    pub previous: Option<PathBuf>,
 }
 
 /// The files of a report, in the order they are written.
@@ -71,6 +75,7 @@ pub fn run(args: &ReportArgs, cfg: &Loaded) -> Result<()> {
             )
         })?;
     let _lock = lock(&out, args.wait || cfg.config.report.wait == Some(true))?;
+    let previous = args.previous.as_deref().map(read_previous).transpose()?;
     let mut data = commands::load_window(&args.input, &args.period, None, cfg)?;
     let days = data.customer_days()?;
     let read = started.elapsed();
@@ -86,7 +91,8 @@ pub fn run(args: &ReportArgs, cfg: &Loaded) -> Result<()> {
         churn: churn_params(&churn, cfg)?,
         model: !(args.no_model || cfg.config.report.no_model == Some(true)),
     };
-    let bundle = report::build(&days, data.as_of, &settings)?;
+    let mut bundle = report::build(&days, data.as_of, &settings)?;
+    bundle.previous = previous;
     if let Err(e) = &bundle.clv {
         progress::note(&format!("tier: note: no CLV in the report: {e}"));
     }
@@ -343,4 +349,50 @@ fn sha256(path: &Path) -> Result<String> {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect())
+}
+
+/// Reads what `--previous DIR` needs from an earlier report: `summary.json` (as-of and headline)
+/// and `customers.csv` (class and tier).
+fn read_previous(dir: &Path) -> Result<report::Previous> {
+    let not = |what: &str| {
+        format!(
+            "--previous `{}` is not a tier report ({what}); give a directory written by tier report",
+            dir.display()
+        )
+    };
+    let text = std::fs::read_to_string(dir.join("summary.json"))
+        .map_err(|_| UsageError(not("no summary.json")))?;
+    let doc: serde_json::Value =
+        serde_json::from_str(&text).map_err(|_| UsageError(not("summary.json is not JSON")))?;
+    let mut previous = report::Previous {
+        as_of: doc["as_of"].as_str().unwrap_or_default().to_string(),
+        ..Default::default()
+    };
+    for k in doc["headline"].as_array().into_iter().flatten() {
+        if let (Some(name), Some(v)) = (k["kpi"].as_str(), k["value"].as_f64()) {
+            previous.kpis.insert(name.to_string(), v);
+        }
+    }
+    let mut rows = csv::Reader::from_path(dir.join("customers.csv"))
+        .map_err(|_| UsageError(not("no customers.csv")))?;
+    let header = rows.headers()?.clone();
+    let at = |name: &str| {
+        header
+            .iter()
+            .position(|h| h == name)
+            .ok_or_else(|| UsageError(not(&format!("customers.csv has no `{name}` column"))))
+    };
+    let (c, a, t) = (at("customer")?, at("abc")?, at("tier")?);
+    for row in rows.records() {
+        let row =
+            row.with_context(|| format!("cannot read `{}`", dir.join("customers.csv").display()))?;
+        previous.standing.insert(
+            row.get(c).unwrap_or_default().to_string(),
+            (
+                row.get(a).unwrap_or_default().to_string(),
+                row.get(t).unwrap_or_default().to_string(),
+            ),
+        );
+    }
+    Ok(previous)
 }

@@ -170,6 +170,71 @@ fn at_risk(b: &Bundle) -> PolarsResult<String> {
     Ok(html_table(&top))
 }
 
+/// How the report compares with `--previous`: headline numbers then and now, and the customers
+/// whose class or tier changed (the 30 most valuable now; all of them are in summary.json).
+fn previous_section(b: &Bundle) -> anyhow::Result<String> {
+    let Some(p) = &b.previous else {
+        return Ok(String::new());
+    };
+    let kpis = b.kpis();
+    let k = DataFrame::new(
+        kpis.len(),
+        vec![
+            Column::new(
+                "headline".into(),
+                kpis.iter().map(|k| k.name).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "previous report".into(),
+                kpis.iter()
+                    .map(|k| p.kpis.get(k.name).copied())
+                    .collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "now".into(),
+                kpis.iter()
+                    .map(|k| (k.now * 1e4).round() / 1e4)
+                    .collect::<Vec<_>>(),
+            ),
+        ],
+    )?;
+    let changes = super::changes(p, &b.customers)?;
+    let value: std::collections::HashMap<&str, f64> = b
+        .customers
+        .column("customer")?
+        .str()?
+        .iter()
+        .zip(b.customers.column("value")?.f64()?.iter())
+        .filter_map(|(c, v)| Some((c?, v?)))
+        .collect();
+    let mut shown: Vec<&super::Change> = changes.iter().collect();
+    shown.sort_by(|x, y| {
+        let v = |c: &super::Change| value.get(c.customer.as_str()).copied().unwrap_or(0.0);
+        v(y).total_cmp(&v(x)).then(x.customer.cmp(&y.customer))
+    });
+    shown.truncate(30);
+    let text = |f: &dyn Fn(&super::Change) -> Option<String>| {
+        shown.iter().map(|c| f(c)).collect::<Vec<_>>()
+    };
+    let c = DataFrame::new(
+        shown.len(),
+        vec![
+            Column::new("customer".into(), text(&|c| Some(c.customer.clone()))),
+            Column::new("class then".into(), text(&|c| c.abc_before.clone())),
+            Column::new("class now".into(), text(&|c| c.abc_now.clone())),
+            Column::new("tier then".into(), text(&|c| c.tier_before.clone())),
+            Column::new("tier now".into(), text(&|c| c.tier_now.clone())),
+        ],
+    )?;
+    Ok(format!(
+        "<h2>Since the previous report (as of {})</h2>\n{}<p>{} customers changed class or tier; the most valuable:</p>\n{}",
+        html_escape(&p.as_of),
+        html_table(&k),
+        changes.len(),
+        html_table(&c)
+    ))
+}
+
 /// The page.
 pub fn page(b: &Bundle, inputs: &[String]) -> anyhow::Result<String> {
     let p = &b.pareto;
@@ -255,7 +320,7 @@ pub fn page(b: &Bundle, inputs: &[String]) -> anyhow::Result<String> {
     ));
     let title = format!("Customer report as of {}", iso_date(b.as_of));
     Ok(format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{t}</title>\n<style>\n{STYLE}\n</style>\n</head>\n<body>\n<h1>{t}</h1>\n<p class=\"meta\">{inputs}; {n} customers; periods are {period}s, the last complete one {last}. Made by tier {v}.</p>\n<h2>Headline</h2>\n{kpis}<h2>Charts</h2>\n<div class=\"charts\">\n{charts}</div>\n<h2>The most valuable customers at risk or lapsed</h2>\n{risk}</body>\n</html>\n",
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{t}</title>\n<style>\n{STYLE}\n</style>\n</head>\n<body>\n<h1>{t}</h1>\n<p class=\"meta\">{inputs}; {n} customers; periods are {period}s, the last complete one {last}. Made by tier {v}.</p>\n<h2>Headline</h2>\n{kpis}<h2>Charts</h2>\n<div class=\"charts\">\n{charts}</div>\n<h2>The most valuable customers at risk or lapsed</h2>\n{risk}{previous}</body>\n</html>\n",
         t = html_escape(&title),
         inputs = html_escape(&inputs.join(", ")),
         n = p.customers,
@@ -264,5 +329,6 @@ pub fn page(b: &Bundle, inputs: &[String]) -> anyhow::Result<String> {
         v = env!("CARGO_PKG_VERSION"),
         kpis = kpi_cards(b),
         risk = at_risk(b)?,
+        previous = previous_section(b)?,
     ))
 }

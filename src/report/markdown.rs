@@ -37,6 +37,13 @@ pub fn text(b: &Bundle) -> String {
         };
         s.push_str(&format!("- **{}**: {shown}{change}\n", k.name));
     }
+    if let Some(prev) = &b.previous {
+        let changed = super::changes(prev, &b.customers).map_or(0, |c| c.len());
+        s.push_str(&format!(
+            "\nSince the report as of {}: {changed} customers changed ABC class or tier.\n",
+            prev.as_of
+        ));
+    }
     let p = &b.pareto;
     s.push_str(&format!(
         "\n{} of {} customers ({:.1}%) make 80% of the value; the top 20% bring {:.1}%.\n",

@@ -51,6 +51,65 @@ pub struct Bundle {
     pub moves: Vec<Move>,
     pub rungs: Vec<String>,
     pub totals: Vec<(i32, Growth)>,
+    /// The report this one is compared with (`--previous`).
+    pub previous: Option<Previous>,
+}
+
+/// What a previous report said: its as-of date, headline numbers, and each customer's class and
+/// tier.
+#[derive(Debug, Clone, Default)]
+pub struct Previous {
+    pub as_of: String,
+    pub kpis: HashMap<String, f64>,
+    pub standing: HashMap<String, (String, String)>,
+}
+
+/// A customer whose class or tier changed since the previous report.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Change {
+    pub customer: String,
+    pub abc_before: Option<String>,
+    pub abc_now: Option<String>,
+    pub tier_before: Option<String>,
+    pub tier_now: Option<String>,
+}
+
+/// The customers whose ABC class or tier differs from the previous report (new customers and
+/// those gone included), sorted by customer id.
+pub fn changes(previous: &Previous, customers: &DataFrame) -> PolarsResult<Vec<Change>> {
+    let ids = customers.column(col::CUSTOMER)?.str()?;
+    let abc = customers.column("abc")?.str()?;
+    let tier = customers.column("tier")?.str()?;
+    let mut now: HashMap<&str, (&str, &str)> = HashMap::new();
+    for i in 0..customers.height() {
+        if let (Some(id), Some(a), Some(t)) = (ids.get(i), abc.get(i), tier.get(i)) {
+            now.insert(id, (a, t));
+        }
+    }
+    let mut all: Vec<&str> = now.keys().copied().collect();
+    all.extend(
+        previous
+            .standing
+            .keys()
+            .map(String::as_str)
+            .filter(|k| !now.contains_key(k)),
+    );
+    all.sort_unstable();
+    Ok(all
+        .into_iter()
+        .filter_map(|id| {
+            let before = previous.standing.get(id);
+            let after = now.get(id);
+            let same = matches!((before, after), (Some((a, t)), Some((x, y))) if a == x && t == y);
+            (!same).then(|| Change {
+                customer: id.to_string(),
+                abc_before: before.map(|b| b.0.clone()),
+                abc_now: after.map(|a| a.0.to_string()),
+                tier_before: before.map(|b| b.1.clone()),
+                tier_now: after.map(|a| a.1.to_string()),
+            })
+        })
+        .collect())
 }
 
 /// Computes every analysis from the customer days (`customer`, `day`, `cents`, `smallest`).
@@ -128,6 +187,7 @@ pub fn build(days: &DataFrame, as_of: i32, s: &Settings) -> anyhow::Result<Bundl
         moves,
         rungs,
         totals,
+        previous: None,
     })
 }
 
@@ -355,6 +415,21 @@ impl Bundle {
             .iter()
             .map(|k| serde_json::json!({"kpi": k.name, "value": k.now, "previous": k.before}))
             .collect();
+        let previous = match &self.previous {
+            Some(p) => {
+                let deltas: Vec<serde_json::Value> = self
+                    .kpis()
+                    .iter()
+                    .map(|k| serde_json::json!({"kpi": k.name, "value": k.now, "previous_report": p.kpis.get(k.name)}))
+                    .collect();
+                serde_json::json!({
+                    "as_of": p.as_of,
+                    "headline": deltas,
+                    "changed": changes(p, &self.customers)?,
+                })
+            }
+            None => serde_json::Value::Null,
+        };
         Ok(serde_json::json!({
             "schema_version": SCHEMA_VERSION,
             "as_of": iso_date(self.as_of),
@@ -374,6 +449,7 @@ impl Bundle {
                 "to_period": self.period.label(self.now),
                 "matrix": crate::render::frame_json(&matrix),
             },
+            "previous_report": previous,
         }))
     }
 }

@@ -351,3 +351,30 @@ fn completions_and_the_man_page_come_from_the_flags() {
         assert!(text.contains(&format!(".TH tier-{sub} 1")), "{sub}");
     }
 }
+
+#[test]
+fn a_report_compares_with_the_previous_one() {
+    let dir = temp_dir();
+    let out = dir.path().join("latest");
+    report(&out, &["--as-of", "2025-11-30"]).ok();
+    let o = out.display().to_string();
+    report(&out, &["--previous", &o]).ok();
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let prev = &doc["previous_report"];
+    assert_eq!(prev["as_of"], "2025-11-30");
+    assert_eq!(prev["headline"][0]["kpi"], "revenue");
+    assert!(prev["headline"][0]["previous_report"].as_f64().unwrap() > 0.0);
+    let changed = prev["changed"].as_array().unwrap();
+    assert!(!changed.is_empty());
+    assert!(changed
+        .iter()
+        .all(|c| c["abc_before"] != c["abc_now"] || c["tier_before"] != c["tier_now"]));
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("Since the previous report (as of 2025-11-30)"));
+    let md = std::fs::read_to_string(out.join("summary.md")).unwrap();
+    assert!(md.contains("Since the report as of 2025-11-30:"), "{md}");
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    report(&out, &["--previous", &empty.display().to_string()]).fails(2, &["not a tier report"]);
+}
