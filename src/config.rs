@@ -1,5 +1,5 @@
 //! `tier.toml`: column mapping, input formats, cut-offs, tiers, RFM bins and the segment map,
-//! churn thresholds, the report.
+//! the CLV model, churn thresholds, the report.
 //! Found at `--config FILE`, else `./tier.toml`, else the user's config directory
 //! (`$XDG_CONFIG_HOME/tier/tier.toml` or `~/.config/tier/tier.toml`); `--no-config` skips it.
 //! Precedence is applied by the commands: flags > file > defaults. Unknown keys and wrong types
@@ -24,6 +24,8 @@ pub struct Config {
     pub classify: ClassifyConfig,
     #[serde(default)]
     pub rfm: RfmConfig,
+    #[serde(default)]
+    pub clv: ClvConfig,
     #[serde(default)]
     pub churn: ChurnConfig,
     #[serde(default)]
@@ -76,6 +78,17 @@ pub struct RfmConfig {
     pub monetary_bins: Option<Vec<f64>>,
     pub monetary: Option<Monetary>,
     pub segments: Option<Vec<SegmentRule>>,
+}
+
+/// `[clv]`: the model, its time unit, and how customers are valued.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClvConfig {
+    pub unit: Option<crate::analysis::clv::Unit>,
+    pub model: Option<crate::models::bgnbd::Variant>,
+    pub horizon: Option<f64>,
+    pub margin: Option<f64>,
+    pub discount_rate: Option<f64>,
 }
 
 /// `[churn]`: the period and the thresholds of the churn status (see `tier churn --help`).

@@ -11,6 +11,7 @@ pub mod output;
 pub mod progress;
 pub mod render;
 pub mod report;
+pub mod settings;
 pub mod summary;
 pub mod xlsx;
 

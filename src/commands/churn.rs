@@ -4,7 +4,7 @@
 
 use crate::analysis::churn::{self, Params, Row, Status};
 use crate::analysis::classify;
-use crate::analysis::clv::{self, Unit};
+use crate::analysis::clv;
 use crate::analysis::clv_model;
 use crate::analysis::customers;
 use crate::analysis::periods::{self, Period};
@@ -12,7 +12,6 @@ use crate::analysis::retention;
 use crate::cli::{InputArgs, OutputArgs, PeriodArgs};
 use crate::config::Loaded;
 use crate::input::iso_date;
-use crate::models::bgnbd::Variant;
 use crate::output::Output;
 use crate::render::{self, Format};
 use crate::summary::Summary;
@@ -86,23 +85,8 @@ pub struct ChurnArgs {
 pub fn resolve(args: &ChurnArgs, cfg: &Loaded) -> Result<Params> {
     let c = &cfg.config.churn;
     let d = Params::default();
-    let pick = |flag: Option<f64>,
-                file: Option<f64>,
-                default: f64,
-                name: &str,
-                ok: &dyn Fn(f64) -> bool,
-                want: &str|
-     -> Result<f64> {
-        let (v, from) = match (flag, file) {
-            (Some(v), _) => (v, format!("--{}", name.replace('_', "-"))),
-            (None, Some(v)) => (v, format!("churn.{name} in {}", cfg.origin())),
-            (None, None) => return Ok(default),
-        };
-        if ok(v) {
-            Ok(v)
-        } else {
-            Err(UsageError(format!("{from} {v}: {want}")).into())
-        }
+    let pick = |flag, file, default, name, ok: &dyn Fn(f64) -> bool, want| {
+        crate::settings::number(cfg, "churn", name, flag, file, default, ok, want)
     };
     let ratio = |v: f64| v.is_finite() && v > 0.0 && v <= 1000.0;
     let share = |v: f64| v > 0.0 && v < 1.0;
@@ -192,9 +176,13 @@ type Signals = (HashMap<String, f64>, HashMap<String, f64>);
 /// window, for customers with a repeat purchase (for a one-time buyer BG/NBD says P(alive) = 1,
 /// which tells nothing). `None`, with a note naming the reason, when the purchase model cannot
 /// be fitted or is degenerate: the other signals decide alone.
-fn model_signals(days: &DataFrame, as_of: i32) -> Result<Option<Signals>> {
+fn model_signals(
+    days: &DataFrame,
+    as_of: i32,
+    set: &crate::settings::Clv,
+) -> Result<Option<Signals>> {
     let purchases = clv::purchase_days(days)?;
-    let rows = clv::summarize(&purchases, as_of, None, Unit::Week)?;
+    let rows = clv::summarize(&purchases, as_of, None, set.unit)?;
     let without = "the status rests on the gaps and the values";
     let p_alive = match clv_model::p_alive_of_repeaters(&rows) {
         Ok(p) => p,
@@ -203,9 +191,10 @@ fn model_signals(days: &DataFrame, as_of: i32) -> Result<Option<Signals>> {
             return Ok(None);
         }
     };
-    let value = match clv_model::fit(&rows, Variant::Bgnbd, Unit::Week, as_of) {
+    let value = match clv_model::fit(&rows, set.model, set.unit, as_of) {
         Ok((model, _)) => {
-            let valuation = clv_model::valuation(&model, None, 1.0, 0.0);
+            let valuation =
+                clv_model::valuation(&model, set.horizon, set.margin, set.discount_rate);
             let predictions = clv::predict_all(&valuation, &rows);
             rows.iter()
                 .zip(&predictions)
@@ -261,7 +250,8 @@ pub fn run(args: &ChurnArgs, cfg: &Loaded) -> Result<()> {
     let signals = if args.no_model || cfg.config.churn.no_model == Some(true) {
         None
     } else {
-        model_signals(&days, as_of)?
+        let set = crate::settings::clv(crate::settings::ClvFlags::default(), cfg)?;
+        model_signals(&days, as_of, &set)?
     };
     let mut rows = churn::standing(&days, as_of, &params, signals.as_ref().map(|s| &s.0))?;
     let abc = lookup(&classes, "abc")?;

@@ -3,14 +3,14 @@
 //! purchase predictions against what happened.
 
 use crate::analysis::clv::{self, Unit};
-use crate::analysis::clv_model::{self, FitReport, Model, MAX_HORIZON_YEARS, YEAR_DAYS};
+use crate::analysis::clv_model::{self, FitReport, Model};
 use crate::analysis::holdout::{self, Validation};
 use crate::cli::{InputArgs, OutputArgs, PeriodArgs};
 use crate::config::Loaded;
 use crate::models::bgnbd::Variant;
 use crate::output::{write_atomically, Output};
 use crate::render;
-use crate::{commands, progress, UsageError};
+use crate::{commands, progress, settings, UsageError};
 use anyhow::{anyhow, Context, Result};
 use clap::Args;
 use serde::Serialize;
@@ -34,12 +34,12 @@ pub struct ClvArgs {
     pub period: PeriodArgs,
     #[command(flatten)]
     pub output: OutputArgs,
-    /// Time unit of frequency, recency, T and the horizon.
-    #[arg(long, value_enum, default_value_t = Unit::Week, help_heading = "Model")]
-    pub unit: Unit,
-    /// Purchase model.
-    #[arg(long, value_enum, default_value_t = Variant::Bgnbd, help_heading = "Model")]
-    pub model: Variant,
+    /// Time unit of frequency, recency, T and the horizon [default: week].
+    #[arg(long, value_enum, help_heading = "Model")]
+    pub unit: Option<Unit>,
+    /// Purchase model [default: bgnbd].
+    #[arg(long, value_enum, help_heading = "Model")]
+    pub model: Option<Variant>,
     /// Horizon of the predictions, in units, up to 100 years [default: one year of 365.25 days:
     /// 365.25 days, 52.18 weeks or 12 months].
     #[arg(
@@ -49,24 +49,18 @@ pub struct ClvArgs {
         help_heading = "Model"
     )]
     pub horizon: Option<f64>,
-    /// Share of revenue that is margin (1 = value revenue).
-    #[arg(
-        long,
-        default_value_t = 1.0,
-        allow_negative_numbers = true,
-        help_heading = "Model"
-    )]
-    pub margin: f64,
+    /// Share of revenue that is margin, above 0 and at most 1 [default: 1, the whole revenue].
+    #[arg(long, allow_negative_numbers = true, help_heading = "Model")]
+    pub margin: Option<f64>,
     /// Annual discount rate from 0 to 1 (0.1 = 10% a year), converted per unit as
-    /// (1 + d)^(unit days / 365.25) − 1.
+    /// (1 + d)^(unit days / 365.25) − 1 [default: 0].
     #[arg(
         long,
         value_name = "RATE",
-        default_value_t = 0.0,
         allow_negative_numbers = true,
         help_heading = "Model"
     )]
-    pub discount_rate: f64,
+    pub discount_rate: Option<f64>,
     /// Fit on data before this date and compare predictions with purchases from it to the as-of date.
     #[arg(long, value_name = "DATE", value_parser = crate::input::parse_date_flag, help_heading = "Model")]
     pub holdout: Option<i32>,
@@ -109,18 +103,27 @@ pub struct Report<'a> {
 /// Runs `tier clv`.
 pub fn run(args: &ClvArgs, cfg: &Loaded) -> Result<()> {
     let out = Output::resolve(&args.output)?;
-    check_flags(args)?;
+    let set = settings::clv(
+        settings::ClvFlags {
+            unit: args.unit,
+            model: args.model,
+            horizon: args.horizon,
+            margin: args.margin,
+            discount_rate: args.discount_rate,
+        },
+        cfg,
+    )?;
     let mut data = commands::load_window(&args.input, &args.period, None, cfg)?;
     let days = clv::purchase_days(&data.customer_days()?)?;
     let cal_end =
         clv_model::calibration_end(args.holdout, data.since, data.as_of).map_err(UsageError)?;
-    let rows = clv::summarize(&days, cal_end, args.holdout.map(|_| data.as_of), args.unit)?;
+    let rows = clv::summarize(&days, cal_end, args.holdout.map(|_| data.as_of), set.unit)?;
     let (model, fit) = match &args.load_model {
         Some(path) => (
-            load_model(path, args.unit)?,
+            load_model(path, set.unit)?,
             clv_model::fit_report(&rows, None, None, 0),
         ),
-        None => clv_model::fit(&rows, args.model, args.unit, cal_end).map_err(|e| anyhow!(e))?,
+        None => clv_model::fit(&rows, set.model, set.unit, cal_end).map_err(|e| anyhow!(e))?,
     };
     if let Some(path) = &args.save_model {
         let saved = Saved {
@@ -134,7 +137,7 @@ pub fn run(args: &ClvArgs, cfg: &Loaded) -> Result<()> {
             "tier: warning: the purchase model is degenerate: {why}"
         ));
     }
-    let valuation = clv_model::valuation(&model, args.horizon, args.margin, args.discount_rate);
+    let valuation = clv_model::valuation(&model, set.horizon, set.margin, set.discount_rate);
     let predictions = clv::predict_all(&valuation, &rows);
     let fallback = predictions.iter().filter(|p| !p.modelled_spend).count();
     let fit = FitReport {
@@ -148,13 +151,13 @@ pub fn run(args: &ClvArgs, cfg: &Loaded) -> Result<()> {
     ));
     let validation = args
         .holdout
-        .map(|h| holdout::validate(&valuation, &rows, data.as_of - h + 1, args.unit));
+        .map(|h| holdout::validate(&valuation, &rows, data.as_of - h + 1, set.unit));
     if args.summary {
         let report = Report {
             model: &model,
             fit: &fit,
             horizon: valuation.horizon,
-            margin: args.margin,
+            margin: set.margin,
             discount_rate_per_unit: valuation.discount_per_unit,
             validation,
         };
@@ -163,31 +166,6 @@ pub fn run(args: &ClvArgs, cfg: &Loaded) -> Result<()> {
     let holdout_expected = validation.as_ref().map(|v| v.per_customer.as_slice());
     let mut frame = clv::frame(&rows, &predictions, holdout_expected)?;
     out.write(|w, f| render::frame(&mut frame, f, w))
-}
-
-fn check_flags(args: &ClvArgs) -> Result<()> {
-    let bad = |m: String| -> Result<()> { Err(UsageError(m).into()) };
-    let max = MAX_HORIZON_YEARS * YEAR_DAYS / args.unit.days();
-    if args.horizon.is_some_and(|h| !(h > 0.0 && h <= max)) {
-        return bad(format!(
-            "--horizon {} must be above 0 and at most {max} {}s (100 years)",
-            args.horizon.unwrap_or(0.0),
-            args.unit.name()
-        ));
-    }
-    if !(args.margin > 0.0 && args.margin <= 1.0) {
-        return bad(format!(
-            "--margin {} must be above 0 and at most 1",
-            args.margin
-        ));
-    }
-    if !(0.0..=1.0).contains(&args.discount_rate) {
-        return bad(format!(
-            "--discount-rate {} must be from 0 to 1 (0.1 = 10% a year)",
-            args.discount_rate
-        ));
-    }
-    Ok(())
 }
 
 /// Reads a saved model and converts its time scale α to `unit`.

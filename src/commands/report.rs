@@ -90,6 +90,7 @@ pub fn run(args: &ReportArgs, cfg: &Loaded) -> Result<()> {
         rfm: rfm_params(&RfmArgs::default(), cfg, data.as_of)?,
         churn: churn_params(&churn, cfg)?,
         model: !(args.no_model || cfg.config.report.no_model == Some(true)),
+        clv: crate::settings::clv(crate::settings::ClvFlags::default(), cfg)?,
     };
     let mut bundle = report::build(&days, data.as_of, &settings)?;
     bundle.previous = previous;
@@ -317,7 +318,17 @@ fn manifest(
                 "at_risk_p_alive": s.churn.at_risk_p_alive,
                 "lapsed_p_alive": s.churn.lapsed_p_alive,
             },
-            "clv_model": if s.model { "bgnbd + gamma-gamma, weeks, one year" } else { "none" },
+            "clv": if s.model {
+                serde_json::json!({
+                    "model": s.clv.model,
+                    "unit": s.clv.unit,
+                    "horizon": s.clv.horizon,
+                    "margin": s.clv.margin,
+                    "discount_rate": s.clv.discount_rate,
+                })
+            } else {
+                serde_json::Value::Null
+            },
         },
         "counts": {
             "customers": b.customers.height(),

@@ -8,7 +8,7 @@ pub mod svg;
 
 use crate::analysis::churn::{self, Status};
 use crate::analysis::classify::{self, Params as ClassParams};
-use crate::analysis::clv::{self, Unit};
+use crate::analysis::clv;
 use crate::analysis::clv_model::{self, FitReport, Model};
 use crate::analysis::customers;
 use crate::analysis::growth::{self, Growth};
@@ -18,7 +18,6 @@ use crate::analysis::periods::{self, Period};
 use crate::analysis::retention::{self, Rate};
 use crate::analysis::rfm::{self, Params as RfmParams, Rfm};
 use crate::input::{col, iso_date};
-use crate::models::bgnbd::Variant;
 use polars::prelude::*;
 use std::collections::HashMap;
 
@@ -32,6 +31,7 @@ pub struct Settings {
     pub rfm: RfmParams,
     pub churn: churn::Params,
     pub model: bool,
+    pub clv: crate::settings::Clv,
 }
 
 /// Every analysis of the report.
@@ -124,11 +124,12 @@ pub fn build(days: &DataFrame, as_of: i32, s: &Settings) -> anyhow::Result<Bundl
     let rfm = rfm::rfm(&stage, &s.rfm)?;
     let segments = rfm::summary(&rfm.frame, &s.rfm.map)?;
     let purchases = clv::purchase_days(days)?;
-    let rows = clv::summarize(&purchases, as_of, None, Unit::Week)?;
+    let rows = clv::summarize(&purchases, as_of, None, s.clv.unit)?;
     let (clv, predictions) = if s.model {
-        match clv_model::fit(&rows, Variant::Bgnbd, Unit::Week, as_of) {
+        match clv_model::fit(&rows, s.clv.model, s.clv.unit, as_of) {
             Ok((model, fit)) => {
-                let valuation = clv_model::valuation(&model, None, 1.0, 0.0);
+                let valuation =
+                    clv_model::valuation(&model, s.clv.horizon, s.clv.margin, s.clv.discount_rate);
                 let p = clv::predict_all(&valuation, &rows);
                 (Ok((model, fit)), Some(p))
             }

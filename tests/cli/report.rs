@@ -378,3 +378,48 @@ fn a_report_compares_with_the_previous_one() {
     std::fs::create_dir(&empty).unwrap();
     report(&out, &["--previous", &empty.display().to_string()]).fails(2, &["not a tier report"]);
 }
+
+#[test]
+fn clv_settings_in_tier_toml_reach_the_command_and_the_report() {
+    let dir = temp_dir();
+    let s = sample();
+    let plain = tier(&["clv", &s, "--summary", "--format", "json", "-q"]);
+    let base: serde_json::Value = serde_json::from_str(plain.ok()).unwrap();
+    write(
+        dir.path(),
+        "tier.toml",
+        b"[clv]\nmargin = 0.3\nunit = \"day\"\n",
+    );
+    let run = tier_at(
+        dir.path(),
+        &["clv", &s, "--summary", "--format", "json", "-q"],
+        None,
+    );
+    let v: serde_json::Value = serde_json::from_str(run.ok()).unwrap();
+    assert_eq!(v["margin"], 0.3);
+    assert_eq!(v["model"]["unit"], "day");
+    assert_ne!(v["horizon"], base["horizon"]);
+    let flag = tier_at(
+        dir.path(),
+        &[
+            "clv",
+            &s,
+            "--margin",
+            "0.5",
+            "--summary",
+            "--format",
+            "json",
+            "-q",
+        ],
+        None,
+    );
+    let f: serde_json::Value = serde_json::from_str(flag.ok()).unwrap();
+    assert_eq!(f["margin"], 0.5, "the flag wins over the file");
+    tier_at(dir.path(), &["report", &s, "--out", "r", "-q"], None).ok();
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("r/manifest.json")).unwrap())
+            .unwrap();
+    assert_eq!(m["parameters"]["clv"]["margin"], 0.3);
+    write(dir.path(), "tier.toml", b"[clv]\ndiscount_rate = 5\n");
+    tier_at(dir.path(), &["clv", &s], None).fails(2, &["clv.discount_rate in", "tier.toml"]);
+}
