@@ -2,7 +2,7 @@
 //! CLV model as one signal (with the fall-back when it cannot be fitted or is degenerate), and
 //! the five views: per customer, `--summary`, `--rates`, `--cohorts`, `--lost`.
 
-use crate::analysis::churn::{self, Params, Row, Status};
+use crate::analysis::churn::{self, Row, Status};
 use crate::analysis::classify;
 use crate::analysis::clv;
 use crate::analysis::clv_model;
@@ -14,8 +14,9 @@ use crate::config::Loaded;
 use crate::input::iso_date;
 use crate::output::Output;
 use crate::render::{self, Format};
+use crate::settings::{self, ChurnFlags};
 use crate::summary::Summary;
-use crate::{commands, progress, UsageError};
+use crate::{commands, progress};
 use anyhow::Result;
 use clap::Args;
 use polars::prelude::*;
@@ -30,7 +31,7 @@ const EXAMPLES: &str = "Examples:
   tier churn sales.csv --no-model --lost-gap 6  without P(alive), lost beyond 6 usual gaps";
 
 /// Flags of `tier churn`.
-#[derive(Debug, Args, Default)]
+#[derive(Debug, Args)]
 #[command(after_long_help = EXAMPLES)]
 pub struct ChurnArgs {
     #[command(flatten)]
@@ -81,92 +82,20 @@ pub struct ChurnArgs {
     pub no_model: bool,
 }
 
-/// The thresholds from flags, then `[churn]`, then defaults, checked.
-pub fn resolve(args: &ChurnArgs, cfg: &Loaded) -> Result<Params> {
-    let c = &cfg.config.churn;
-    let d = Params::default();
-    let pick = |flag, file, default, name, ok: &dyn Fn(f64) -> bool, want| {
-        crate::settings::number(cfg, "churn", name, flag, file, default, ok, want)
-    };
-    let ratio = |v: f64| v.is_finite() && v > 0.0 && v <= 1000.0;
-    let share = |v: f64| v > 0.0 && v < 1.0;
-    let p = Params {
-        period: args.every.or(c.period).unwrap_or_default(),
-        at_risk_gap: pick(
-            args.at_risk_gap,
-            c.at_risk_gap,
-            d.at_risk_gap,
-            "at_risk_gap",
-            &ratio,
-            "must be a ratio above 0 (at most 1000)",
-        )?,
-        lapsed_gap: pick(
-            args.lapsed_gap,
-            c.lapsed_gap,
-            d.lapsed_gap,
-            "lapsed_gap",
-            &ratio,
-            "must be a ratio above 0 (at most 1000)",
-        )?,
-        lost_gap: pick(
-            args.lost_gap,
-            c.lost_gap,
-            d.lost_gap,
-            "lost_gap",
-            &ratio,
-            "must be a ratio above 0 (at most 1000)",
-        )?,
-        one_time_gap: match (args.one_time_gap, c.one_time_gap) {
-            (None, None) => None,
-            (f, g) => Some(pick(
-                f,
-                g,
-                0.0,
-                "one_time_gap",
-                &|v| v.is_finite() && (1.0..=36525.0).contains(&v),
-                "must be a number of days from 1 to 36525",
-            )?),
-        },
-        drop: pick(
-            args.drop,
-            c.drop,
-            d.drop,
-            "drop",
-            &share,
-            "must be a share between 0 and 1",
-        )?,
-        at_risk_p_alive: pick(
-            args.at_risk_p_alive,
-            c.at_risk_p_alive,
-            d.at_risk_p_alive,
-            "at_risk_p_alive",
-            &share,
-            "must be a probability between 0 and 1",
-        )?,
-        lapsed_p_alive: pick(
-            args.lapsed_p_alive,
-            c.lapsed_p_alive,
-            d.lapsed_p_alive,
-            "lapsed_p_alive",
-            &share,
-            "must be a probability between 0 and 1",
-        )?,
-    };
-    if !(p.at_risk_gap < p.lapsed_gap && p.lapsed_gap < p.lost_gap) {
-        return Err(UsageError(format!(
-            "the gap ratios must increase: at risk {} < lapsed {} < lost {}",
-            p.at_risk_gap, p.lapsed_gap, p.lost_gap
-        ))
-        .into());
+impl ChurnArgs {
+    /// The churn flags as plain values, for the settings layer.
+    pub fn flags(&self) -> ChurnFlags {
+        ChurnFlags {
+            period: self.every,
+            at_risk_gap: self.at_risk_gap,
+            lapsed_gap: self.lapsed_gap,
+            lost_gap: self.lost_gap,
+            one_time_gap: self.one_time_gap,
+            drop: self.drop,
+            at_risk_p_alive: self.at_risk_p_alive,
+            lapsed_p_alive: self.lapsed_p_alive,
+        }
     }
-    if p.lapsed_p_alive >= p.at_risk_p_alive {
-        return Err(UsageError(format!(
-            "--lapsed-p-alive {} must be below --at-risk-p-alive {}",
-            p.lapsed_p_alive, p.at_risk_p_alive
-        ))
-        .into());
-    }
-    Ok(p)
 }
 
 /// P(alive) (repeat buyers only) and CLV (when the spend model fits too) per customer.
@@ -212,7 +141,7 @@ fn model_signals(
 /// Runs `tier churn`.
 pub fn run(args: &ChurnArgs, cfg: &Loaded) -> Result<()> {
     let out = Output::resolve(&args.output)?;
-    let params = resolve(args, cfg)?;
+    let params = settings::churn(&args.flags(), cfg)?;
     let mut data = commands::load_window(&args.input, &args.period, None, cfg)?;
     let days = data.customer_days()?;
     let as_of = data.as_of;
@@ -245,12 +174,12 @@ pub fn run(args: &ChurnArgs, cfg: &Loaded) -> Result<()> {
         return out.write(|w, f| render::frame(&mut frame, f, w));
     }
     let stage = customers::run(customers::from_days(days.clone().lazy()))?;
-    let class_params = commands::classify::resolve_params(None, None, None, false, cfg)?;
+    let class_params = settings::classify(None, None, None, false, cfg)?;
     let classes = classify::classify(&stage, &class_params)?;
     let signals = if args.no_model || cfg.config.churn.no_model == Some(true) {
         None
     } else {
-        let set = crate::settings::clv(crate::settings::ClvFlags::default(), cfg)?;
+        let set = settings::clv(settings::ClvFlags::default(), cfg)?;
         model_signals(&days, as_of, &set)?
     };
     let mut rows = churn::standing(&days, as_of, &params, signals.as_ref().map(|s| &s.0))?;

@@ -1,12 +1,13 @@
 //! `tier classify`: its flags, and a `run` that loads, classifies and renders either the
 //! per-customer rows or the Pareto summary.
 
-use crate::analysis::classify::{self, Basis, Params, Tier, UNITS};
+use crate::analysis::classify::{self, Basis, UNITS};
 use crate::analysis::pareto::{self, Summary};
 use crate::cli::{InputArgs, OutputArgs, PeriodArgs};
 use crate::config::Loaded;
 use crate::output::Output;
 use crate::render;
+pub use crate::settings::{classify as resolve_params, parse_abc, parse_tiers, Tiers};
 use crate::{commands, progress};
 use anyhow::{Context, Result};
 use clap::Args;
@@ -49,84 +50,6 @@ pub struct ClassifyArgs {
     /// Print the Pareto summary instead of one row per customer.
     #[arg(long, help_heading = "Classification")]
     pub summary: bool,
-}
-
-/// The pyramid levels, as parsed from `--tiers`.
-#[derive(Debug, Clone)]
-pub struct Tiers(pub Vec<Tier>);
-
-/// Parses `80,95`: two increasing percentages, the first above 0, the second at most 100.
-pub fn parse_abc(s: &str) -> Result<(f64, f64), String> {
-    let parts: Vec<&str> = s.split(',').map(str::trim).collect();
-    let nums: Vec<f64> = parts.iter().filter_map(|p| p.parse().ok()).collect();
-    match nums[..] {
-        [a, b] if parts.len() == 2 && a > 0.0 && a < b && b <= 100.0 => Ok((a, b)),
-        _ => Err(format!(
-            "`{s}`: expected two increasing percentages A,B with 0 < A < B <= 100, e.g. 80,95"
-        )),
-    }
-}
-
-/// Parses `VIP:1,Major:4,...`: distinct names, positive percentages adding up to 100.
-pub fn parse_tiers(s: &str) -> Result<Tiers, String> {
-    let mut tiers: Vec<Tier> = Vec::new();
-    for part in s.split(',') {
-        let (name, pct) = part
-            .rsplit_once(':')
-            .ok_or_else(|| format!("`{part}`: expected NAME:PERCENT, e.g. VIP:1"))?;
-        let name = name.trim().to_string();
-        let pct: f64 = pct
-            .trim()
-            .parse()
-            .map_err(|_| format!("`{part}`: `{pct}` is not a percentage"))?;
-        if name.is_empty() || !(pct > 0.0 && pct <= 100.0) {
-            return Err(format!(
-                "`{part}`: a tier needs a name and a percentage above 0"
-            ));
-        }
-        if tiers.iter().any(|t| t.name == name) {
-            return Err(format!("tier `{name}` is named twice"));
-        }
-        tiers.push(Tier { name, pct });
-    }
-    let sum: f64 = tiers.iter().map(|t| t.pct).sum();
-    if (sum - 100.0).abs() > 1e-9 {
-        return Err(format!("the tier percentages add up to {sum}, not 100"));
-    }
-    Ok(Tiers(tiers))
-}
-
-pub const DEFAULT_TIERS: &str = "VIP:1,Major:4,Ordinary:15,Small:80";
-
-/// Classification parameters: flags first, then `[classify]` of the config, then the defaults.
-pub fn resolve_params(
-    by: Option<Basis>,
-    abc: Option<(f64, f64)>,
-    tiers: Option<&Tiers>,
-    grouped: bool,
-    cfg: &Loaded,
-) -> Result<Params> {
-    let c = &cfg.config.classify;
-    let abc = match (abc, &c.abc) {
-        (Some(a), _) => a,
-        (None, Some(text)) => parse_abc(text).map_err(|e| cfg.error("classify.abc", &e))?,
-        (None, None) => (80.0, 95.0),
-    };
-    let tiers = match (tiers, &c.tiers) {
-        (Some(t), _) => t.0.clone(),
-        (None, Some(text)) => {
-            parse_tiers(text)
-                .map_err(|e| cfg.error("classify.tiers", &e))?
-                .0
-        }
-        (None, None) => parse_tiers(DEFAULT_TIERS).expect("valid default tiers").0,
-    };
-    Ok(Params {
-        by: by.or(c.by).unwrap_or(Basis::Revenue),
-        abc,
-        tiers,
-        grouped,
-    })
 }
 
 /// Runs `tier classify`.

@@ -6,10 +6,10 @@ use crate::analysis::profile::{self, Card, Inputs};
 use crate::analysis::{classify, rfm};
 use crate::cli::{InputArgs, OutputArgs, PeriodArgs};
 use crate::commands;
-use crate::commands::{classify::resolve_params, rfm as rfm_cmd};
 use crate::config::Loaded;
 use crate::output::Output;
 use crate::render::{self, Format};
+use crate::settings;
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use polars::prelude::{df, DataFrame, PolarsResult};
@@ -38,12 +38,12 @@ pub struct ProfileArgs {
 /// Runs `tier profile`.
 pub fn run(args: &ProfileArgs, cfg: &Loaded) -> Result<()> {
     let out = Output::resolve(&args.output)?;
-    let params = resolve_params(None, None, None, false, cfg)?;
+    let params = settings::classify(None, None, None, false, cfg)?;
     let mut data = commands::load_window(&args.input, &args.period, None, cfg)?;
     let stage = data.customers(false)?;
     let classified =
         classify::classify(&stage, &params).context("cannot classify the customers")?;
-    let rfm_params = rfm_cmd::resolve_params(&Default::default(), cfg, data.as_of)?;
+    let rfm_params = settings::rfm(&settings::RfmFlags::default(), cfg, data.as_of)?;
     let scored = rfm::rfm(&stage, &rfm_params).context("cannot score the customers")?;
     let mut cards = Vec::new();
     for id in &args.ids {

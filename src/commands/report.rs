@@ -2,16 +2,13 @@
 //! the files written into a temporary directory beside `--out` that replaces the previous report
 //! only once complete; a lock file keeps two runs from writing the same report at once.
 
-use super::churn::{resolve as churn_params, ChurnArgs};
-use super::classify::resolve_params as class_params;
-use super::rfm::{resolve_params as rfm_params, RfmArgs};
 use crate::analysis::periods::Period;
 use crate::cli::{InputArgs, PeriodArgs};
 use crate::config::Loaded;
 use crate::input::iso_date;
 use crate::render::{self, Format};
 use crate::report::{self, html, markdown, Settings};
-use crate::{commands, progress, UsageError};
+use crate::{commands, progress, settings, UsageError};
 use anyhow::{Context, Result};
 use clap::Args;
 use std::io::Write;
@@ -80,17 +77,17 @@ pub fn run(args: &ReportArgs, cfg: &Loaded) -> Result<()> {
     let days = data.customer_days()?;
     let read = started.elapsed();
     let period = args.every.or(cfg.config.report.period).unwrap_or_default();
-    let churn = ChurnArgs {
-        every: Some(period),
-        ..ChurnArgs::default()
+    let churn = settings::ChurnFlags {
+        period: Some(period),
+        ..settings::ChurnFlags::default()
     };
     let settings = Settings {
         period,
-        classify: class_params(None, None, None, false, cfg)?,
-        rfm: rfm_params(&RfmArgs::default(), cfg, data.as_of)?,
-        churn: churn_params(&churn, cfg)?,
+        classify: settings::classify(None, None, None, false, cfg)?,
+        rfm: settings::rfm(&settings::RfmFlags::default(), cfg, data.as_of)?,
+        churn: settings::churn(&churn, cfg)?,
         model: !(args.no_model || cfg.config.report.no_model == Some(true)),
-        clv: crate::settings::clv(crate::settings::ClvFlags::default(), cfg)?,
+        clv: settings::clv(settings::ClvFlags::default(), cfg)?,
     };
     let mut bundle = report::build(&days, data.as_of, &settings)?;
     bundle.previous = previous;

@@ -2,11 +2,13 @@
 //! > defaults), and a `run` that scores, notes collapsed bins, and renders rows or the summary.
 
 use crate::analysis::rfm::{self, Monetary, Params, Rfm, Thresholds};
-use crate::analysis::segments::{Rule, SegmentMap};
+use crate::analysis::segments::SegmentMap;
 use crate::cli::{InputArgs, OutputArgs, PeriodArgs};
 use crate::config::Loaded;
 use crate::output::Output;
 use crate::render;
+pub use crate::settings::parse_list;
+use crate::settings::{self, segment_map, RfmFlags};
 use crate::summary::Summary;
 use crate::{commands, progress, UsageError};
 use anyhow::{Context, Result};
@@ -63,110 +65,25 @@ pub struct RfmArgs {
 pub struct Cuts(pub Vec<f64>);
 
 fn parse_cuts(s: &str) -> Result<Cuts, String> {
-    parse_list(s).map(Cuts)
+    settings::parse_list(s).map(Cuts)
 }
 
-/// Parses `30,90,180`: numbers, strictly increasing.
-pub fn parse_list(s: &str) -> Result<Vec<f64>, String> {
-    let v: Vec<f64> = s
-        .split(',')
-        .map(|p| {
-            p.trim()
-                .parse::<f64>()
-                .ok()
-                .filter(|v| v.is_finite())
-                .ok_or_else(|| format!("`{p}` is not a number"))
-        })
-        .collect::<Result<_, _>>()?;
-    if v.windows(2).any(|w| w[0] >= w[1]) {
-        return Err(format!("`{s}`: thresholds must be strictly increasing"));
-    }
-    Ok(v)
-}
-
-/// Bins, thresholds, monetary mode and map from flags, then `[rfm]` of the config, then defaults.
+/// The scoring parameters of these flags (flags > `[rfm]` of tier.toml > defaults).
 pub fn resolve_params(args: &RfmArgs, cfg: &Loaded, as_of: i32) -> Result<Params> {
-    let c = &cfg.config.rfm;
-    let bins = args.bins.or(c.bins).unwrap_or(5);
-    if !(2..=9).contains(&bins) {
-        let from = if args.bins.is_some() {
-            "--bins".to_string()
-        } else {
-            format!("rfm.bins in {}", cfg.origin())
-        };
-        return Err(UsageError(format!(
-            "{from}: {bins} bins; use 2 to 9 (scores are single digits)"
-        ))
-        .into());
-    }
-    let flags = [
-        &args.recency_bins,
-        &args.frequency_bins,
-        &args.monetary_bins,
-    ];
-    let files = [&c.recency_bins, &c.frequency_bins, &c.monetary_bins];
-    let names = ["recency-bins", "frequency-bins", "monetary-bins"];
-    let mut custom: [Option<Vec<f64>>; 3] = [None, None, None];
-    for i in 0..3 {
-        custom[i] = match (flags[i], files[i]) {
-            (Some(v), _) => Some(check_count(&v.0, bins, &format!("--{}", names[i]))?),
-            (None, Some(v)) => {
-                let key = format!("rfm.{}", names[i].replace('-', "_"));
-                parse_list(&v.iter().map(f64::to_string).collect::<Vec<_>>().join(","))
-                    .map_err(|e| cfg.error(&key, &e))?;
-                Some(check_count(v, bins, &format!("{key} in {}", cfg.origin()))?)
-            }
-            (None, None) => None,
-        };
-    }
-    Ok(Params {
-        as_of,
-        bins,
-        custom,
-        monetary: args.monetary.or(c.monetary).unwrap_or_default(),
-        map: segment_map(cfg, bins)?,
-    })
+    settings::rfm(&args.flags(), cfg, as_of)
 }
 
-fn check_count(v: &[f64], bins: u32, from: &str) -> Result<Vec<f64>> {
-    if v.len() as u32 != bins - 1 {
-        return Err(UsageError(format!(
-            "{from}: {} thresholds make {} scores, but there are {bins} bins; give {}",
-            v.len(),
-            v.len() + 1,
-            bins - 1
-        ))
-        .into());
-    }
-    Ok(v.to_vec())
-}
-
-/// The segment map of the config, validated for `bins`, else the built-in one (5 bins only).
-pub fn segment_map(cfg: &Loaded, bins: u32) -> Result<SegmentMap> {
-    let Some(rules) = &cfg.config.rfm.segments else {
-        if bins != 5 {
-            return Err(UsageError(format!(
-                "the built-in segment map is for 5 bins; with {bins} bins define [[rfm.segments]] in tier.toml"
-            ))
-            .into());
+impl RfmArgs {
+    /// The scoring flags as plain values, for the settings layer.
+    pub fn flags(&self) -> RfmFlags {
+        RfmFlags {
+            bins: self.bins,
+            recency_bins: self.recency_bins.as_ref().map(|c| c.0.clone()),
+            frequency_bins: self.frequency_bins.as_ref().map(|c| c.0.clone()),
+            monetary_bins: self.monetary_bins.as_ref().map(|c| c.0.clone()),
+            monetary: self.monetary,
         }
-        return Ok(SegmentMap::default_map());
-    };
-    let mut out = Vec::new();
-    for (i, r) in rules.iter().enumerate() {
-        let range = |axis: &str, v: &Option<crate::config::ScoreRange>| -> Result<(u32, u32)> {
-            v.as_ref()
-                .map_or(Ok((1, bins)), |s| s.bounds())
-                .map_err(|e| cfg.error(&format!("rfm.segments[{}].{axis}", i + 1), &e))
-        };
-        out.push(Rule {
-            name: r.name.clone(),
-            r: range("r", &r.r)?,
-            f: range("f", &r.f)?,
-            m: range("m", &r.m)?,
-        });
     }
-    SegmentMap::new(out, bins, false).map_err(|e| cfg.error("rfm.segments", &e))
 }
 
 /// Runs `tier rfm`.
