@@ -285,11 +285,19 @@ pub fn page(b: &Bundle, inputs: &[String]) -> anyhow::Result<String> {
         &rfm_grid(b)?,
     ));
     match clv_histogram(b)? {
-        Some(h) => charts.push_str(&figure(
-            "clv",
-            "CLV over the next year: customers per band",
-            &h,
-        )),
+        Some(h) => {
+            let check = b.validation.as_ref().map_or(String::new(), |v| {
+                format!(
+                    "<p class=\"meta\">The model refitted without the last {} days predicted {:.1} purchases in them; customers made {} (mean absolute error {:.2} per customer).</p>\n",
+                    v.holdout_days, v.predicted_purchases, v.actual_purchases, v.mae
+                )
+            });
+            charts.push_str(&figure(
+                "clv",
+                "CLV over the next year: customers per band",
+                &format!("{h}{check}"),
+            ))
+        }
         None => charts.push_str(&figure(
             "clv",
             "CLV",

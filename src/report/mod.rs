@@ -46,6 +46,8 @@ pub struct Bundle {
     pub segments: DataFrame,
     /// The CLV model and its fit, or why there is none.
     pub clv: Result<(Model, FitReport), String>,
+    /// The model refitted without the last `VALIDATION_DAYS` and checked against them.
+    pub validation: Option<crate::analysis::holdout::Validation>,
     pub churn: Vec<churn::Row>,
     pub rates: Vec<Rate>,
     pub moves: Vec<Move>,
@@ -112,6 +114,28 @@ pub fn changes(previous: &Previous, customers: &DataFrame) -> PolarsResult<Vec<C
         .collect())
 }
 
+/// The holdout of the report's CLV validation: the last 13 weeks.
+pub const VALIDATION_DAYS: i32 = 91;
+
+/// The model fitted on all but the last `VALIDATION_DAYS` and checked against them; none when
+/// that fit is impossible (too short a history).
+fn validation(
+    purchases: &DataFrame,
+    as_of: i32,
+    s: &Settings,
+) -> Option<crate::analysis::holdout::Validation> {
+    let cal_end = as_of - VALIDATION_DAYS;
+    let rows = clv::summarize(purchases, cal_end, Some(as_of), s.clv.unit).ok()?;
+    let (model, _) = clv_model::fit(&rows, s.clv.model, s.clv.unit, cal_end).ok()?;
+    let v = clv_model::valuation(&model, s.clv.horizon, s.clv.margin, s.clv.discount_rate);
+    Some(crate::analysis::holdout::validate(
+        &v,
+        &rows,
+        VALIDATION_DAYS,
+        s.clv.unit,
+    ))
+}
+
 /// Computes every analysis from the customer days (`customer`, `day`, `cents`, `smallest`).
 pub fn build(days: &DataFrame, as_of: i32, s: &Settings) -> anyhow::Result<Bundle> {
     let period = s.period;
@@ -137,6 +161,11 @@ pub fn build(days: &DataFrame, as_of: i32, s: &Settings) -> anyhow::Result<Bundl
         }
     } else {
         (Err("left out (--no-model)".to_string()), None)
+    };
+    let validation = if s.model {
+        validation(&purchases, as_of, s)
+    } else {
+        None
     };
     let p_alive = if s.model {
         clv_model::p_alive_of_repeaters(&rows).ok()
@@ -183,6 +212,7 @@ pub fn build(days: &DataFrame, as_of: i32, s: &Settings) -> anyhow::Result<Bundl
         rfm,
         segments,
         clv,
+        validation,
         churn: churn_rows,
         rates,
         moves,
@@ -408,7 +438,11 @@ impl Bundle {
         let rates = retention::rates_frame(&self.rates, self.period)?;
         let matrix = migrate::matrix(&self.moves, &self.rungs)?;
         let clv = match &self.clv {
-            Ok((model, fit)) => serde_json::json!({"model": model, "fit": fit}),
+            Ok((model, fit)) => serde_json::json!({
+                "model": model,
+                "fit": fit,
+                "validation": self.validation,
+            }),
             Err(e) => serde_json::json!({"error": e}),
         };
         let kpis: Vec<serde_json::Value> = self

@@ -79,6 +79,8 @@ fn the_bundle_has_every_file_and_column() {
         assert!(!doc[k].is_null(), "{k}");
     }
     assert_eq!(doc["pareto"]["customers"], 300);
+    assert_eq!(doc["clv"]["validation"]["holdout_days"], 91);
+    assert!(doc["clv"]["fit"]["bgnbd"]["converged"].as_bool().unwrap());
     let md = std::fs::read_to_string(out.join("summary.md")).unwrap();
     assert!(md.starts_with("# Customers as of 2025-12-31"), "{md}");
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
