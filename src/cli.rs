@@ -65,6 +65,21 @@ pub enum Command {
     Man,
 }
 
+/// Parses the command line. Every subcommand's `--version` says `tier 0.1.0`, as the top level.
+pub fn parse() -> Result<Cli, clap::Error> {
+    use clap::{CommandFactory, FromArgMatches};
+    let mut cmd = Cli::command();
+    let names: Vec<String> = cmd
+        .get_subcommands()
+        .map(|s| s.get_name().to_string())
+        .collect();
+    for name in names {
+        cmd = cmd.mut_subcommand(name, |s| s.display_name("tier"));
+    }
+    let matches = cmd.try_get_matches()?;
+    Cli::from_arg_matches(&matches)
+}
+
 /// Where the transactions come from and how to read them.
 #[derive(Debug, Args, Clone, Default)]
 #[command(next_help_heading = "Input")]
@@ -95,8 +110,9 @@ pub struct InputArgs {
     /// (`Unit Cost`, `Cost per item`), then multiplied by the quantity.
     #[arg(long, value_name = "COLUMN")]
     pub cost: Option<String>,
-    /// Column with the margin (gross profit) of the line, when there is no cost column.
-    #[arg(long, value_name = "COLUMN")]
+    /// Column with the margin (gross profit) of the line, when there is no cost column (not to
+    /// be confused with `tier clv --margin`, a share).
+    #[arg(long = "margin-column", alias = "margin-col", value_name = "COLUMN")]
     pub margin_col: Option<String>,
     /// Column with the currency code (several currencies in it are refused).
     #[arg(long, value_name = "COLUMN")]
@@ -205,7 +221,8 @@ impl InputArgs {
 #[derive(Debug, Args, Clone, Default)]
 #[command(next_help_heading = "Period")]
 pub struct PeriodArgs {
-    /// Analyse transactions up to this date (YYYY-MM-DD) [default: the last date in the data].
+    /// Analyse transactions up to this date (YYYY-MM-DD, or `today`, `yesterday`,
+    /// `end-of-last-month` by the clock, for cron lines) [default: the last date in the data].
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub as_of: Option<i32>,
     /// Analyse transactions from this date on (YYYY-MM-DD), e.g. the last 12 months.
@@ -230,7 +247,20 @@ pub struct OutputArgs {
 }
 
 fn parse_date(s: &str) -> Result<i32, String> {
-    crate::input::parse_date_flag(s)
+    let today = chrono::Local::now().date_naive();
+    relative_date(s, today).map_or_else(|| crate::input::parse_date_flag(s), Ok)
+}
+
+/// `today`, `yesterday` and `end-of-last-month` relative to `today`, in days since the epoch.
+pub fn relative_date(s: &str, today: chrono::NaiveDate) -> Option<i32> {
+    use chrono::Datelike;
+    let day = match s {
+        "today" => today,
+        "yesterday" => today.pred_opt()?,
+        "end-of-last-month" => today.with_day(1)?.pred_opt()?,
+        _ => return None,
+    };
+    Some(crate::input::epoch_days(day))
 }
 
 /// Accepts a chrono format that names a whole date: it must write 2024-03-05 and read it back.
@@ -267,6 +297,20 @@ mod tests {
     #[test]
     fn the_command_line_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn relative_dates_for_cron_lines() {
+        use super::relative_date as r;
+        let d = chrono::NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+        let iso = |x: Option<i32>| x.map(crate::input::iso_date);
+        assert_eq!(iso(r("today", d)).as_deref(), Some("2024-03-01"));
+        assert_eq!(iso(r("yesterday", d)).as_deref(), Some("2024-02-29"));
+        assert_eq!(
+            iso(r("end-of-last-month", d)).as_deref(),
+            Some("2024-02-29")
+        );
+        assert_eq!(r("2024-01-01", d), None);
     }
 
     #[test]

@@ -2,14 +2,13 @@
 //! (0 ok, 1 data or runtime error, 2 usage error; a closed pipe is a quiet success; 128 + N after
 //! signal N).
 
-use clap::Parser;
 use std::process::ExitCode;
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let cli = match tier::cli::Cli::try_parse() {
+    let cli = match tier::cli::parse() {
         Ok(cli) => cli,
         Err(e) if !e.use_stderr() => {
             // Help and version, on stdout (which may be closed).

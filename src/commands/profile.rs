@@ -31,7 +31,12 @@ pub struct ProfileArgs {
     #[command(flatten)]
     pub output: OutputArgs,
     /// The customer id to profile; repeat for several cards.
-    #[arg(long = "id", value_name = "CUSTOMER", required = true)]
+    #[arg(
+        long = "id",
+        value_name = "CUSTOMER",
+        required = true,
+        help_heading = "Profile"
+    )]
     pub ids: Vec<String>,
 }
 

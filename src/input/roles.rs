@@ -50,7 +50,7 @@ impl Role {
             Role::Quantity => "--quantity",
             Role::Price => "--price",
             Role::Cost => "--cost",
-            Role::Margin => "--margin-col",
+            Role::Margin => "--margin-column",
             Role::Order => "--order",
             Role::Currency => "--currency",
             Role::Group => "--group",

@@ -406,3 +406,31 @@ fn chrono_like(d: usize) -> String {
     }
     panic!("beyond 2024")
 }
+
+#[test]
+fn small_things_a_newcomer_meets() {
+    // Every command's version says tier's name.
+    for cmd in ["classify", "report", "churn"] {
+        assert_eq!(
+            tier(&[cmd, "-V"]).ok(),
+            format!("tier {}\n", env!("CARGO_PKG_VERSION"))
+        );
+    }
+    // The profile's --id has its own heading.
+    let help = tier(&["profile", "--help"]);
+    assert!(
+        help.ok().contains("Profile:\n      --id <CUSTOMER>"),
+        "{}",
+        help.stdout
+    );
+    // Relative as-of dates for cron lines, resolved by the clock.
+    let t = fixture("tiny.csv");
+    for word in ["today", "yesterday", "end-of-last-month"] {
+        tier(&["classify", &t, "--as-of", word]).ok();
+    }
+    tier(&["classify", &t, "--as-of", "tomorrow"]).fails(2, &["tomorrow"]);
+    // The licence Cargo.toml names is there, and the minimum Rust version is declared.
+    assert!(std::path::Path::new(&repo_file("LICENSE")).is_file());
+    let manifest = std::fs::read_to_string(repo_file("Cargo.toml")).unwrap();
+    assert!(manifest.contains("license = \"MIT\"") && manifest.contains("rust-version"));
+}

@@ -213,7 +213,7 @@ fn every_role_a_message_names_has_its_flag() {
         "m.csv",
         b"customer,date,amount,margin,gross profit\nA,2024-01-01,5,2,3\nB,2024-01-02,9,1,4\n",
     );
-    tier(&["classify", &margins]).fails(1, &["`margin`, `gross profit`", "--margin-col"]);
+    tier(&["classify", &margins]).fails(1, &["`margin`, `gross profit`", "--margin-column"]);
     let out = tier(&[
         "classify",
         &margins,
