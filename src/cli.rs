@@ -139,6 +139,10 @@ pub struct InputArgs {
     /// Negative lines (returns, credit notes): net them against the customer (default), or drop them.
     #[arg(long, value_enum)]
     pub returns: Option<Returns>,
+    /// Fail when more than this percentage of the rows has no customer id (e.g. `5` or `5%`),
+    /// instead of dropping them with a note.
+    #[arg(long, value_name = "PCT", value_parser = parse_percent)]
+    pub max_dropped: Option<f64>,
     /// Read several inputs even when they share identical rows (by default refused: the same
     /// export twice, or overlapping periods, would count those sales twice).
     #[arg(long)]
@@ -279,6 +283,17 @@ pub fn parse_date_format(s: &str) -> Result<String, String> {
         Ok(d) if d == date => Ok(s.to_string()),
         _ => Err(bad()),
     }
+}
+
+/// A percentage from 0 to 100, with or without `%`.
+pub fn parse_percent(s: &str) -> Result<f64, String> {
+    s.trim()
+        .trim_end_matches('%')
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|v| (0.0..=100.0).contains(v))
+        .ok_or_else(|| format!("`{s}` is not a percentage from 0 to 100 (e.g. 5%)"))
 }
 
 pub fn parse_delimiter(s: &str) -> Result<u8, String> {

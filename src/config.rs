@@ -57,6 +57,8 @@ pub struct InputConfig {
     pub decimal_comma: Option<bool>,
     pub delimiter: Option<String>,
     pub returns: Option<Returns>,
+    /// As `--max-dropped`, in percent.
+    pub max_dropped: Option<f64>,
 }
 
 /// `[classify]`: ranking basis, ABC cut-offs (`"80,95"`) and pyramid (`"VIP:1,..."`).
@@ -156,6 +158,8 @@ impl ScoreRange {
 pub struct Loaded {
     pub path: Option<PathBuf>,
     pub config: Config,
+    /// The settings the file sets, as dotted keys (`classify.abc`), in file order.
+    pub keys: Vec<String>,
 }
 
 impl Loaded {
@@ -164,6 +168,20 @@ impl Loaded {
         self.path
             .as_ref()
             .map_or("the defaults".into(), |p| format!("`{}`", p.display()))
+    }
+
+    /// One line for `--explain` and the terminal note: which file was read and what it sets.
+    pub fn describe(&self) -> Option<String> {
+        let path = self.path.as_ref()?;
+        Some(if self.keys.is_empty() {
+            format!("settings: `{}` (sets nothing)", path.display())
+        } else {
+            format!(
+                "settings: `{}` sets {}",
+                path.display(),
+                self.keys.join(", ")
+            )
+        })
     }
 
     /// A usage error about a key of this file.
@@ -194,9 +212,19 @@ pub fn load(explicit: Option<&Path>, disabled: bool) -> anyhow::Result<Loaded> {
             path.display()
         ))
     })?;
+    let mut keys = Vec::new();
+    if let Ok(table) = toml::from_str::<toml::Table>(&text) {
+        for (section, v) in &table {
+            match v.as_table() {
+                Some(t) => keys.extend(t.keys().map(|k| format!("{section}.{k}"))),
+                None => keys.push(section.clone()),
+            }
+        }
+    }
     Ok(Loaded {
         path: Some(path),
         config,
+        keys,
     })
 }
 

@@ -30,6 +30,10 @@ pub struct Windowed {
     /// The as-of date (days since the epoch); set by `customers` or `customer_days`.
     pub as_of: i32,
     pub since: Option<i32>,
+    /// Which tier.toml was read and what it sets, for `--explain` and the terminal note.
+    settings_note: Option<String>,
+    /// The largest share of rows, in percent, that may be dropped for a missing customer id.
+    max_dropped: Option<f64>,
 }
 
 /// Scans the inputs (or stdin when none is given and it is not a terminal).
@@ -58,6 +62,8 @@ pub fn load_window(
         explain: args.explain,
         as_of: period.as_of.unwrap_or(i32::MAX),
         since: period.since,
+        settings_note: cfg.describe(),
+        max_dropped: args.max_dropped.or(cfg.config.input.max_dropped),
     };
     if opts.files.len() > 1 && !args.allow_overlap {
         w.refuse_overlap()?;
@@ -193,6 +199,20 @@ impl Windowed {
             }
         }
         self.as_of = self.period.as_of.unwrap_or(last);
+        if let Some(max) = self.max_dropped {
+            self.scanned.count_rows()?;
+            let r = &self.scanned.report;
+            let share = r.no_customer as f64 / r.rows_read.max(1) as f64 * 100.0;
+            if share > max {
+                bail!(
+                    "{:.1}% of the rows ({} of {}) have no customer id, more than --max-dropped {max}%; \
+                     check the customer column (--explain shows which was used)",
+                    share,
+                    r.no_customer,
+                    r.rows_read
+                );
+            }
+        }
         if self.explain {
             self.print_explain()?;
         } else if progress::notes_on_terminal() {
@@ -203,6 +223,9 @@ impl Windowed {
                     "tier: note: dropped {} rows without a customer id and {} excluded returns (--explain tells more)",
                     r.no_customer, r.returns_dropped
                 ));
+            }
+            if let Some(n) = &self.settings_note {
+                progress::terminal_note(&format!("tier: note: {n}"));
             }
         }
         Ok(())
@@ -251,6 +274,12 @@ impl Windowed {
         let total = count(self.scanned.frame.clone())?;
         let kept = count(self.window())?;
         let mut lines = self.scanned.report.lines();
+        lines.insert(
+            0,
+            self.settings_note
+                .clone()
+                .unwrap_or_else(|| "settings: no tier.toml (flags and defaults only)".into()),
+        );
         let from = self.since.map_or("the first date".to_string(), iso_date);
         lines.push(format!(
             "   window: {from} .. {} (as-of {})",

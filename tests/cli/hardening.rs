@@ -434,3 +434,32 @@ fn small_things_a_newcomer_meets() {
     let manifest = std::fs::read_to_string(repo_file("Cargo.toml")).unwrap();
     assert!(manifest.contains("license = \"MIT\"") && manifest.contains("rust-version"));
 }
+
+#[test]
+fn settings_and_dropped_rows_are_visible() {
+    let t = fixture("tiny.csv");
+    // One row of seven has no customer id.
+    tier(&["classify", &t, "--max-dropped", "5%"])
+        .fails(1, &["14.3% of the rows (1 of 7)", "--max-dropped"]);
+    tier(&["classify", &t, "--max-dropped", "20"]).ok();
+    tier(&["classify", &t, "--max-dropped", "120%"]).fails(2, &["percentage"]);
+    let dir = temp_dir();
+    write(
+        dir.path(),
+        "tier.toml",
+        b"[classify]\nabc = \"50,90\"\n[input]\nmax_dropped = 1\n",
+    );
+    let run = tier_at(
+        dir.path(),
+        &["classify", &t, "--explain", "--max-dropped", "50"],
+        None,
+    );
+    run.ok();
+    assert!(
+        run.stderr
+            .starts_with("tier: settings: `tier.toml` sets classify.abc, input.max_dropped\n"),
+        "{}",
+        run.stderr
+    );
+    tier_at(dir.path(), &["classify", &t], None).fails(1, &["more than --max-dropped 1%"]);
+}
