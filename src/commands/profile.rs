@@ -30,9 +30,11 @@ pub struct ProfileArgs {
     pub period: PeriodArgs,
     #[command(flatten)]
     pub output: OutputArgs,
-    /// The customer id to profile; repeat for several cards.
+    /// The customer id to profile; repeat for several cards. `-` reads the ids from stdin, one
+    /// per line or as the `customer` column of CSV (e.g. piped from `tier rfm --segment ...`).
     #[arg(
         long = "id",
+        visible_alias = "ids",
         value_name = "CUSTOMER",
         required = true,
         help_heading = "Profile"
@@ -43,6 +45,7 @@ pub struct ProfileArgs {
 /// Runs `tier profile`.
 pub fn run(args: &ProfileArgs, cfg: &Loaded) -> Result<()> {
     let out = Output::resolve(&args.output)?;
+    let ids = ids(args)?;
     let params = settings::classify(None, None, None, false, cfg)?;
     let mut data = commands::load_window(&args.input, &args.period, None, cfg)?;
     let stage = data.customers(false)?;
@@ -51,7 +54,7 @@ pub fn run(args: &ProfileArgs, cfg: &Loaded) -> Result<()> {
     let rfm_params = settings::rfm(&settings::RfmFlags::default(), cfg, data.as_of)?;
     let scored = rfm::rfm(&stage, &rfm_params).context("cannot score the customers")?;
     let mut cards = Vec::new();
-    for id in &args.ids {
+    for id in &ids {
         let rows = data.rows_of(id)?;
         let inputs = Inputs {
             tx: &rows,
@@ -199,4 +202,50 @@ fn long_rows(cards: &[Card]) -> Result<DataFrame> {
         }
     }
     Ok(df!("customer" => who, "field" => field, "value" => value)?)
+}
+
+/// The ids to profile: as given, with `-` replaced by the ids read from stdin.
+fn ids(args: &ProfileArgs) -> Result<Vec<String>> {
+    if !args.ids.iter().any(|i| i == "-") {
+        return Ok(args.ids.clone());
+    }
+    if args.input.files.is_empty() || args.input.files.iter().any(|f| f == "-") {
+        return Err(crate::UsageError(
+            "the ids come from stdin (--id -), so the data must come from a FILE".into(),
+        )
+        .into());
+    }
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut text)
+        .map_err(|e| anyhow::anyhow!("cannot read the ids from stdin: {e}"))?;
+    let mut out: Vec<String> = args.ids.iter().filter(|i| *i != "-").cloned().collect();
+    out.extend(stdin_ids(&text)?);
+    if out.is_empty() {
+        bail!("no customer ids on stdin");
+    }
+    Ok(out)
+}
+
+/// Ids from text: the `customer` column when the first line is a CSV header naming it, else one
+/// id per non-empty line.
+pub fn stdin_ids(text: &str) -> Result<Vec<String>> {
+    let first = text.lines().next().unwrap_or_default();
+    if first.split(',').any(|h| h.trim() == "customer") {
+        let mut r = csv::Reader::from_reader(text.as_bytes());
+        let at = r
+            .headers()?
+            .iter()
+            .position(|h| h.trim() == "customer")
+            .unwrap_or(0);
+        return r
+            .records()
+            .map(|rec| Ok(rec?.get(at).unwrap_or_default().trim().to_string()))
+            .collect();
+    }
+    Ok(text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect())
 }

@@ -108,3 +108,23 @@ fn unknown_customers_are_an_error() {
         .fails(1, &["customer `K9` is not in the data"]);
     tier(&["profile", &fixture("card.csv")]).fails(2, &["--id"]);
 }
+
+#[test]
+fn ids_come_from_stdin_so_commands_chain() {
+    let sample = repo_file("sample-data/sales.csv");
+    let at_risk = tier(&["rfm", &sample, "--segment", "At risk", "--format", "csv"]);
+    let ids = at_risk.ok().lines().count() - 1;
+    let cards = tier_in(
+        &["profile", &sample, "--ids", "-", "--format", "json"],
+        Some(at_risk.stdout.as_bytes()),
+    );
+    let v: serde_json::Value = serde_json::from_str(cards.ok()).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), ids);
+    let plain = tier_in(
+        &["profile", &sample, "--id", "-", "--format", "json"],
+        Some(b"C1119\n\nC1284\n"),
+    );
+    let v: serde_json::Value = serde_json::from_str(plain.ok()).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 2);
+    tier_in(&["profile", "--id", "-"], Some(b"C1\n")).fails(2, &["stdin"]);
+}
