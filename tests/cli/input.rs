@@ -332,3 +332,28 @@ fn parquet_column_of_the_wrong_type() {
     ])
     .fails(1, &["row 1, column `rank`", "cannot read `1` as a date"]);
 }
+
+#[test]
+fn headers_in_the_languages_of_real_exports() {
+    let cases: [(&str, &str, [&str; 3]); 7] = [
+        ("de", "Kundennummer;Bestelldatum;Menge;Einzelpreis\nK1;05.01.2024;2;10,50\nK2;06.01.2024;1;3,00\n", ["Kundennummer", "Bestelldatum", "Einzelpreis"]),
+        ("fr", "Numéro client;Date de commande;Montant HT\nC1;05/01/2024;12,50\nC2;13/01/2024;3,00\n", ["Numéro client", "Date de commande", "Montant HT"]),
+        ("es", "ID Cliente,Fecha de pedido,Importe total\nC1,2024-01-05,12.50\nC2,2024-01-06,3.00\n", ["ID Cliente", "Fecha de pedido", "Importe total"]),
+        ("it", "Codice cliente;Data fattura;Importo\nC1;05/01/2024;12,50\nC2;13/01/2024;3,00\n", ["Codice cliente", "Data fattura", "Importo"]),
+        ("nl", "Klantnummer;Factuurdatum;Bedrag\nC1;05-01-2024;12,50\nC2;13-01-2024;3,00\n", ["Klantnummer", "Factuurdatum", "Bedrag"]),
+        ("pt", "Código do cliente;Data do pedido;Valor total\nC1;05/01/2024;12,50\nC2;13/01/2024;3,00\n", ["Código do cliente", "Data do pedido", "Valor total"]),
+        ("zh", "客户编号,订单日期,金额\nC1,2024-01-05,12.50\nC2,2024-01-06,3.00\n", ["客户编号", "订单日期", "金额"]),
+    ];
+    for (lang, data, [customer, date, amount]) in cases {
+        let run = tier_in(&["classify", "-", "--explain"], Some(data.as_bytes()));
+        run.ok();
+        for (role, col) in [("customer", customer), ("date", date), ("amount", amount)] {
+            assert!(
+                run.stderr.contains(&format!("{role}: `{col}`"))
+                    || run.stderr.contains(&format!("price: `{col}`")),
+                "{lang}: {role} should be `{col}`: {}",
+                run.stderr
+            );
+        }
+    }
+}
