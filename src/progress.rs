@@ -50,11 +50,20 @@ pub fn wrap_read(file: File, name: &str) -> Tracked {
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     let bar = if bars_allowed() && size >= BAR_MIN_BYTES {
         let b = ProgressBar::with_draw_target(Some(size), ProgressDrawTarget::stderr_with_hz(10));
-        let style = ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} ({eta})")
+        // `wide_bar` takes the width that is left, so the line never wraps on a narrow terminal.
+        let style = ProgressStyle::with_template("{msg} [{wide_bar}] {bytes}/{total_bytes} {eta}")
             .expect("valid template")
             .progress_chars("=> ");
         b.set_style(style);
-        b.set_message(format!("reading {name}"));
+        let short: String = name
+            .chars()
+            .rev()
+            .take(24)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        b.set_message(format!("reading {short}"));
         b
     } else {
         ProgressBar::hidden()

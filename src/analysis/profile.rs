@@ -3,13 +3,14 @@
 //! year before, with the trend. Pure: takes already classified and scored frames.
 //!
 //! Months are rolling months ending at the as-of date: month 0 is (as-of − 1 month, as-of], so a
-//! mid-month as-of date compares periods of equal length. Trend rule, on the last 12 months
+//! mid-month as-of date compares periods of equal length; each is labelled by its calendar month
+//! when it is one (as of a month's last day) and by its dates otherwise. Trend rule, on the last 12 months
 //! against the 12 before: growth above +10% is `growing`, below −10% `declining`, else `steady`;
 //! with nothing in the earlier year it is `new` when there is value now, else `inactive` (the
 //! rule of `tier growth`).
 
 use crate::input::{col, iso_date};
-use chrono::{Months, NaiveDate};
+use chrono::{Datelike, Months, NaiveDate};
 use polars::prelude::*;
 use serde::Serialize;
 
@@ -35,7 +36,7 @@ pub struct Card {
     pub value_share: f64,
     pub rfm: Option<String>,
     pub segment: Option<String>,
-    pub lifetime_value: f64,
+    pub value_to_date: f64,
     pub purchases: i64,
     pub average_order_value: Option<f64>,
     pub net_profit: Option<f64>,
@@ -81,6 +82,20 @@ fn month_ends(as_of: i32, count: u32) -> Vec<NaiveDate> {
                 .expect("date in range")
         })
         .collect()
+}
+
+/// The label of the rolling month (after, end]: its calendar month (`2024-05`) when it is exactly
+/// one, else its dates (`2024-04-16..2024-05-15`), so a label never names days it does not hold.
+pub fn window_label(after: NaiveDate, end: NaiveDate) -> String {
+    let start = after.succ_opt().unwrap_or(after);
+    let whole = start.day() == 1
+        && end.succ_opt().is_none_or(|n| n.day() == 1)
+        && start.month() == end.month();
+    if whole {
+        end.format("%Y-%m").to_string()
+    } else {
+        format!("{}..{}", start.format("%Y-%m-%d"), end.format("%Y-%m-%d"))
+    }
 }
 
 /// Cents per rolling month for `count` months back from `as_of`.
@@ -173,7 +188,7 @@ pub fn card(inp: &Inputs, id: &str) -> PolarsResult<Option<Card>> {
         value_share: class.column("share")?.f64()?.get(0).unwrap_or(0.0),
         rfm: scored.as_ref().map(|s| text(s, "rfm")).transpose()?,
         segment: scored.as_ref().map(|s| text(s, "segment")).transpose()?,
-        lifetime_value: revenue as f64 / 100.0,
+        value_to_date: revenue as f64 / 100.0,
         purchases,
         average_order_value: (purchases > 0)
             .then(|| round(revenue as f64 / purchases as f64 / 100.0, 2)),
@@ -189,7 +204,7 @@ pub fn card(inp: &Inputs, id: &str) -> PolarsResult<Option<Card>> {
         months: (0..12)
             .rev()
             .map(|k| MonthRow {
-                month: labels[k].format("%Y-%m").to_string(),
+                month: window_label(labels[k + 1], labels[k]),
                 value: months[k] as f64 / 100.0,
                 year_before: months[k + 12] as f64 / 100.0,
                 growth_pct: growth(months[k], months[k + 12]),
@@ -233,5 +248,16 @@ mod tests {
         assert_eq!(trend(50, 0), "new");
         assert_eq!(trend(0, 0), "inactive");
         assert_eq!(growth(150, 100), Some(50.0));
+    }
+
+    #[test]
+    fn windows_are_labelled_by_what_they_hold() {
+        let p = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(window_label(p("2024-04-30"), p("2024-05-31")), "2024-05");
+        assert_eq!(window_label(p("2024-01-31"), p("2024-02-29")), "2024-02");
+        assert_eq!(
+            window_label(p("2024-04-15"), p("2024-05-15")),
+            "2024-04-16..2024-05-15"
+        );
     }
 }

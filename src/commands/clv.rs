@@ -149,6 +149,13 @@ pub fn run(args: &ClvArgs, cfg: &Loaded) -> Result<()> {
         rows.len(),
         model.fallback_spend
     ));
+    let once = rows.iter().filter(|s| s.x == 0.0).count();
+    if set.model == Variant::Bgnbd && once * 2 > rows.len() {
+        progress::note(&format!(
+            "tier: note: {once} of {} customers bought only once; BG/NBD assumes such customers are still alive (P(alive) 1) however long ago they bought: --model mbgnbd lets them drop out",
+            rows.len()
+        ));
+    }
     let validation = args
         .holdout
         .map(|h| holdout::validate(&valuation, &rows, data.as_of - h + 1, set.unit));

@@ -116,7 +116,7 @@ fn fields(c: &Card) -> Vec<(String, String)> {
             ),
         ),
         ("RFM".into(), format!("{} {}", opt(&c.rfm), opt(&c.segment))),
-        ("value to date".into(), money(c.lifetime_value)),
+        ("value to date".into(), money(c.value_to_date)),
         (
             "purchases".into(),
             format!(

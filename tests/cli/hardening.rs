@@ -463,3 +463,20 @@ fn settings_and_dropped_rows_are_visible() {
     );
     tier_at(dir.path(), &["classify", &t], None).fails(1, &["more than --max-dropped 1%"]);
 }
+
+#[test]
+fn one_time_buyers_point_at_the_modified_model() {
+    let s = repo_file("sample-data/cdnow/cdnow_sample.csv");
+    let bg = tier(&["clv", &s]);
+    assert!(
+        bg.ok().len() > 0 && bg.stderr.contains("--model mbgnbd lets them drop out"),
+        "{}",
+        bg.stderr
+    );
+    let mbg = tier(&["clv", &s, "--model", "mbgnbd"]);
+    assert!(
+        !mbg.ok().is_empty() && !mbg.stderr.contains("--model mbgnbd"),
+        "{}",
+        mbg.stderr
+    );
+}

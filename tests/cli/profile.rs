@@ -27,7 +27,7 @@ fn the_card_matches_a_hand_computation() {
         (c["rfm"].as_str(), c["segment"].as_str()),
         (Some("442"), Some("Loyal"))
     );
-    assert_eq!(c["lifetime_value"], 440.0);
+    assert_eq!(c["value_to_date"], 440.0);
     assert_eq!(c["purchases"], 4);
     assert_eq!(c["average_order_value"], 110.0);
     assert_eq!(c["net_profit"], 178.0);
@@ -96,7 +96,7 @@ fn several_ids_and_formats() {
         .to_string();
     assert!(csv.starts_with("customer,field,value\n"), "{csv}");
     assert!(
-        csv.contains("K1,lifetime_value,440.0\n")
+        csv.contains("K1,value_to_date,440.0\n")
             && csv.contains("K1,month.2024-03.growth_pct,70.0\n"),
         "{csv}"
     );
@@ -127,4 +127,25 @@ fn ids_come_from_stdin_so_commands_chain() {
     let v: serde_json::Value = serde_json::from_str(plain.ok()).unwrap();
     assert_eq!(v.as_array().unwrap().len(), 2);
     tier_in(&["profile", "--id", "-"], Some(b"C1\n")).fails(2, &["stdin"]);
+}
+
+#[test]
+fn rolling_months_are_labelled_by_their_dates_mid_month() {
+    let sample = repo_file("sample-data/sales.csv");
+    let card = tier(&[
+        "profile",
+        &sample,
+        "--id",
+        "C1119",
+        "--as-of",
+        "2025-12-15",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(card.ok()).unwrap();
+    let months = v["months"].as_array().unwrap();
+    assert_eq!(months[11]["month"], "2025-11-16..2025-12-15");
+    let end = tier(&["profile", &sample, "--id", "C1119", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(end.ok()).unwrap();
+    assert_eq!(v["months"][11]["month"], "2025-12");
 }
