@@ -469,7 +469,7 @@ fn one_time_buyers_point_at_the_modified_model() {
     let s = repo_file("sample-data/cdnow/cdnow_sample.csv");
     let bg = tier(&["clv", &s]);
     assert!(
-        bg.ok().len() > 0 && bg.stderr.contains("--model mbgnbd lets them drop out"),
+        !bg.ok().is_empty() && bg.stderr.contains("--model mbgnbd lets them drop out"),
         "{}",
         bg.stderr
     );
