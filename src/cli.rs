@@ -248,6 +248,9 @@ pub struct OutputArgs {
     /// starting with `=`, `+`, `-`, `@`); without it, cells are written as they are.
     #[arg(long)]
     pub spreadsheet_safe: bool,
+    /// On a terminal, show every row of a table (by default: as many as fit, and how many more).
+    #[arg(long)]
+    pub all: bool,
 }
 
 fn parse_date(s: &str) -> Result<i32, String> {

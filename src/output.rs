@@ -55,6 +55,10 @@ impl Output {
             .into());
         }
         crate::render::set_spreadsheet_safe(args.spreadsheet_safe);
+        if format == Format::Table && args.output.is_none() && std::io::stdout().is_terminal() {
+            let size = terminal_size::terminal_size().map(|(w, h)| (w.0, h.0));
+            crate::render::set_terminal(size, args.all);
+        }
         let file = args.output.as_deref().map(FileOut::create).transpose()?;
         Ok(Output {
             format,

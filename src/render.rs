@@ -43,6 +43,19 @@ impl Format {
 
 static SPREADSHEET_SAFE: AtomicBool = AtomicBool::new(false);
 
+/// The terminal the tables go to (columns, rows), when they go to one, and `--all`.
+static TERMINAL: std::sync::Mutex<Option<(u16, u16, bool)>> = std::sync::Mutex::new(None);
+
+/// Records, once at start-up, that tables go to a terminal of this size: they are fitted to its
+/// width, and only as many rows as fit are shown (with a count of the rest) unless `all`.
+pub fn set_terminal(size: Option<(u16, u16)>, all: bool) {
+    *TERMINAL.lock().unwrap_or_else(|e| e.into_inner()) = size.map(|(w, h)| (w, h, all));
+}
+
+fn terminal() -> Option<(u16, u16, bool)> {
+    *TERMINAL.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// Records `--spreadsheet-safe` once, at start-up: text cells of CSV/TSV output that a spreadsheet
 /// would run as a formula (starting with `=`, `+`, `-`, `@`, tab or carriage return) get a `'`
 /// in front.
@@ -159,22 +172,53 @@ pub fn frame(df: &mut DataFrame, format: Format, w: &mut dyn Write) -> Result<()
     }
 }
 
+/// The cells of `rows` rows as display text, per column (header first).
+fn texts(df: &DataFrame, rows: usize) -> Vec<Vec<String>> {
+    df.columns()
+        .iter()
+        .map(|c| {
+            std::iter::once(escape_controls(c.name()).into_owned())
+                .chain((0..rows).map(|r| {
+                    escape_controls(&cell_text(&c.get(r).unwrap_or(AnyValue::Null))).into_owned()
+                }))
+                .collect()
+        })
+        .collect()
+}
+
+/// How many leading columns fit in `width` characters of table (borders and padding included).
+fn columns_that_fit(cells: &[Vec<String>], width: usize) -> usize {
+    let mut used = 1;
+    for (i, col) in cells.iter().enumerate() {
+        let w = col.iter().map(|t| t.chars().count()).max().unwrap_or(0) + 3;
+        if used + w > width {
+            return i.max(1);
+        }
+        used += w;
+    }
+    cells.len()
+}
+
 fn table(df: &DataFrame, w: &mut dyn Write) -> Result<()> {
+    let screen = terminal();
+    let rows = match screen {
+        Some((_, height, false)) => df.height().min((height as usize).saturating_sub(8).max(10)),
+        _ => df.height(),
+    };
+    let cells = texts(df, rows);
+    let cols = match screen {
+        Some((width, _, _)) => columns_that_fit(&cells, width as usize),
+        None => cells.len(),
+    };
     let mut t = Table::new();
     t.load_preset(presets::UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Disabled);
     t.force_no_tty();
-    t.set_header(
-        df.get_column_names()
-            .iter()
-            .map(|s| escape_controls(s).into_owned()),
-    );
-    for row in 0..df.height() {
-        t.add_row(df.columns().iter().map(|c| {
-            escape_controls(&cell_text(&c.get(row).unwrap_or(AnyValue::Null))).into_owned()
-        }));
+    t.set_header(cells[..cols].iter().map(|c| c[0].clone()));
+    for r in 1..=rows {
+        t.add_row(cells[..cols].iter().map(|c| c[r].clone()));
     }
-    for (i, c) in df.columns().iter().enumerate() {
+    for (i, c) in df.columns().iter().enumerate().take(cols) {
         if c.dtype().is_primitive_numeric() {
             if let Some(column) = t.column_mut(i) {
                 column.set_cell_alignment(CellAlignment::Right);
@@ -182,6 +226,22 @@ fn table(df: &DataFrame, w: &mut dyn Write) -> Result<()> {
         }
     }
     writeln!(w, "{t}")?;
+    if rows < df.height() {
+        writeln!(
+            w,
+            "… {} more rows (--all shows every row; a pipe or -o gets them all)",
+            df.height() - rows
+        )?;
+    }
+    if cols < cells.len() {
+        let hidden: Vec<&str> = cells[cols..].iter().map(|c| c[0].as_str()).collect();
+        writeln!(
+            w,
+            "… {} more columns: {} (a wider terminal, a pipe or -o shows them)",
+            hidden.len(),
+            hidden.join(", ")
+        )?;
+    }
     Ok(())
 }
 

@@ -480,3 +480,48 @@ fn one_time_buyers_point_at_the_modified_model() {
         mbg.stderr
     );
 }
+
+/// Runs tier in a pseudo-terminal of `cols` × `rows` (util-linux `script`), returning what the
+/// terminal shows.
+fn on_terminal(args: &str, cols: u16, rows: u16) -> String {
+    let cmd = format!(
+        "stty cols {cols} rows {rows}; '{}' {args}",
+        env!("CARGO_BIN_EXE_tier")
+    );
+    let out = Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("TERM", "xterm")
+        .stdin(Stdio::null())
+        .output()
+        .expect("script (util-linux) runs");
+    String::from_utf8_lossy(&out.stdout).replace('\r', "")
+}
+
+#[test]
+fn tables_fit_a_60_column_terminal_and_say_what_is_hidden() {
+    for cmd in [
+        "classify sample-data/sales.csv",
+        "rfm sample-data/sales.csv",
+        "clv sample-data/sales.csv -q",
+    ] {
+        let screen = on_terminal(cmd, 60, 24);
+        let table: Vec<&str> = screen
+            .lines()
+            .filter(|l| l.starts_with(['┌', '│', '╞', '└']))
+            .collect();
+        assert!(!table.is_empty(), "{cmd}: {screen}");
+        for l in &table {
+            assert!(
+                l.chars().count() <= 60,
+                "{cmd}: a line of {}: {l}",
+                l.chars().count()
+            );
+        }
+        assert!(screen.contains("more rows (--all"), "{cmd}: {screen}");
+        assert!(screen.contains("more columns:"), "{cmd}: {screen}");
+    }
+    let all = on_terminal("classify sample-data/sales.csv --all -q", 200, 24);
+    assert_eq!(all.lines().filter(|l| l.starts_with("│ C")).count(), 300);
+    assert!(!all.contains("more rows"));
+}
