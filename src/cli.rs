@@ -15,7 +15,17 @@ use crate::render::Format;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
-const EXIT_CODES: &str = "Exit codes:
+const EXIT_CODES: &str = "Examples:
+  tier classify sales.csv                      ABC classes, pyramid tiers (--summary: 80/20)
+  tier rfm sales.csv --summary                 RFM segments
+  tier profile sales.csv --id C1119            the card of one customer
+  tier clv sales.csv --holdout 2025-07-01 --summary
+  tier churn sales.csv --summary               who is slipping away
+  tier migrate sales.csv --period quarter --matrix
+  tier growth sales.csv --top 10
+  tier report sales.csv --out reports/latest   the monthly bundle
+
+Exit codes:
   0  success (also when a reader such as `head` closes the pipe early)
   1  a data or runtime error: unreadable file, bad value, missing column
   2  a usage error: unknown flag, invalid flag value";
@@ -23,7 +33,7 @@ const EXIT_CODES: &str = "Exit codes:
 /// Customer tiering from sales exports: ABC, 80/20, the customer pyramid, RFM, key-customer cards,
 /// CLV, churn, migration and growth.
 #[derive(Debug, Parser)]
-#[command(name = "tier", version, after_long_help = EXIT_CODES, propagate_version = true)]
+#[command(name = "tier", version, after_help = EXIT_CODES, propagate_version = true)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

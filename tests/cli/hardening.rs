@@ -525,3 +525,28 @@ fn tables_fit_a_60_column_terminal_and_say_what_is_hidden() {
     assert_eq!(all.lines().filter(|l| l.starts_with("│ C")).count(), 300);
     assert!(!all.contains("more rows"));
 }
+
+#[test]
+fn the_top_level_help_names_every_command_with_examples() {
+    let help = tier(&["--help"]);
+    let text = help.ok();
+    for cmd in [
+        "classify",
+        "rfm",
+        "profile",
+        "clv",
+        "churn",
+        "migrate",
+        "growth",
+        "report",
+        "completions",
+        "man",
+    ] {
+        assert!(text.contains(&format!("\n  {cmd} ")), "{cmd} in {text}");
+        assert!(
+            cmd == "completions" || cmd == "man" || text.contains(&format!("  tier {cmd} ")),
+            "example of {cmd}"
+        );
+    }
+    assert!(text.contains("CLV") && text.contains("Exit codes:"));
+}
