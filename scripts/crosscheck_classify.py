@@ -2,8 +2,9 @@
 
 The same rule written a second way: value = sum of line amounts in cents; purchases = days
 netting positive, or zero without a return; rank by value descending, ties by customer id
-ascending; A while the cumulative value *before* the customer is below 80% of the total, B below
-95%, else C; pyramid by (rank - 1) against 1% / 5% / 20% of the customer count.
+ascending, among the customers with a value above 0 (the others follow, unranked, class and tier
+`none`); A while the cumulative value *before* the customer is below 80% of the positive total, B
+below 95%, else C; pyramid by (rank - 1) against 1% / 5% / 20% of the ranked customers.
 
 Usage: python3 scripts/crosscheck_classify.py   (needs `pip install duckdb` and `cargo build --profile ci`)
 """
@@ -44,14 +45,17 @@ ranked AS (
          sum(units) OVER w - units AS before,
          sum(units) OVER () AS total,
          count(*) OVER () AS n
-  FROM per
+  FROM per WHERE units > 0
   WINDOW w AS (ORDER BY units DESC, {idkey} ASC, customer ASC ROWS UNBOUNDED PRECEDING)
 )
 SELECT customer, units, orders, rank,
        CASE WHEN before * 100 < 80 * total THEN 'A' WHEN before * 100 < 95 * total THEN 'B' ELSE 'C' END AS abc,
        CASE WHEN (rank - 1) * 100 < 1 * n THEN 'VIP' WHEN (rank - 1) * 100 < 5 * n THEN 'Major'
             WHEN (rank - 1) * 100 < 20 * n THEN 'Ordinary' ELSE 'Small' END AS tier
-FROM ranked ORDER BY rank
+FROM ranked
+UNION ALL
+SELECT customer, units, orders, NULL, 'none', 'none' FROM per WHERE units <= 0
+ORDER BY rank NULLS LAST, units DESC, {idkey} ASC, customer ASC
 """
 
 
@@ -64,7 +68,8 @@ def check(path, cust, date, amount, order, numeric):
     assert len(got) == len(expected), (len(got), len(expected))
     mismatches = 0
     for (customer, units, orders, rank, abc, tier), row in zip(expected, got):
-        mine = (row["customer"], round(float(row["value"]) * 100), int(row["purchases"]), int(row["rank"]), row["abc"], row["tier"])
+        rank_ = int(row["rank"]) if row["rank"] else None
+        mine = (row["customer"], round(float(row["value"]) * 100), int(row["purchases"]), rank_, row["abc"], row["tier"])
         if mine != (customer, units, orders, rank, abc, tier):
             mismatches += 1
             if mismatches <= 5:

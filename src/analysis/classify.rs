@@ -1,7 +1,8 @@
 //! ABC classes and the customer pyramid: per-customer value, ranked by value descending with ties
 //! broken by customer id ascending (numerically when every id is a number). Values are summed in
 //! exact integer units (cents, thousandths) so ranks and class boundaries never depend on float
-//! summation order.
+//! summation order. Customers whose value is 0 or below are not ranked: they follow the ranked
+//! ones with class and tier `none`, no rank and no share; shares are of the positive total.
 
 use super::customers;
 use crate::input::col;
@@ -139,8 +140,18 @@ pub fn rank_order_by(df: DataFrame, keys: &[(&str, bool)]) -> PolarsResult<DataF
 /// when a group's total value is not positive, because shares of a non-positive total mean
 /// nothing.
 pub fn classify(stage: &DataFrame, p: &Params) -> PolarsResult<DataFrame> {
-    let sorted = rank_order(per_customer(stage, p)?, p.grouped)?;
-    check_totals(&sorted, p.grouped)?;
+    let all = rank_order(per_customer(stage, p)?, p.grouped)?;
+    let sorted = all
+        .clone()
+        .lazy()
+        .filter(col(UNITS).gt(lit(0i64)))
+        .collect()?;
+    if sorted.height() == 0 {
+        polars_bail!(ComputeError:
+            "no customer has a value above 0, so there is nothing to rank; check the sign of \
+             the amounts, or use --returns exclude or another --by");
+    }
+    let unranked = all.lazy().filter(col(UNITS).lt_eq(lit(0i64))).collect()?;
     let g = |e: Expr| {
         if p.grouped {
             e.over([col(col::GROUP)])
@@ -154,7 +165,7 @@ pub fn classify(stage: &DataFrame, p: &Params) -> PolarsResult<DataFrame> {
     let rank = g(col(UNITS).cum_count(false))?.cast(DataType::Int64);
     let n = g(len())?.cast(DataType::Float64);
     let scale = p.by.scale() as f64;
-    let mut out = sorted.lazy().with_columns([
+    let out = sorted.lazy().with_columns([
         // Rounded because polars may divide by multiplying with the reciprocal (26.580000000000002).
         (units.clone() / lit(scale))
             .round(p.by.decimals(), RoundMode::HalfAwayFromZero)
@@ -187,35 +198,39 @@ pub fn classify(stage: &DataFrame, p: &Params) -> PolarsResult<DataFrame> {
     if p.grouped {
         cols.insert(0, col(col::GROUP));
     }
-    out = out.select(cols);
-    out.collect()
+    let ranked = out.select(cols.clone());
+    if unranked.height() == 0 {
+        return ranked.collect();
+    }
+    // Customers without a positive value: listed after the ranked ones with class and tier
+    // `none`, no rank and no share (shares are of the positive total).
+    let rest = unranked
+        .lazy()
+        .with_columns([
+            (col(UNITS).cast(DataType::Float64) / lit(scale))
+                .round(p.by.decimals(), RoundMode::HalfAwayFromZero)
+                .alias("value"),
+            lit(NULL).cast(DataType::Float64).alias("share"),
+            lit(NULL).cast(DataType::Float64).alias("cum_share"),
+            lit(NULL).cast(DataType::Int64).alias("rank"),
+            lit(NONE).alias("abc"),
+            lit(NONE).alias("tier"),
+        ])
+        .select(cols);
+    let both = concat([ranked, rest], UnionArgs::default())?;
+    if p.grouped {
+        both.sort(
+            [col::GROUP],
+            SortMultipleOptions::default().with_maintain_order(true),
+        )
+        .collect()
+    } else {
+        both.collect()
+    }
 }
 
-fn check_totals(df: &DataFrame, grouped: bool) -> PolarsResult<()> {
-    let sums = if grouped {
-        df.clone()
-            .lazy()
-            .group_by([col(col::GROUP)])
-            .agg([col(UNITS).sum()])
-    } else {
-        df.clone().lazy().select([col(UNITS).sum()])
-    };
-    let totals = sums.filter(col(UNITS).lt_eq(lit(0))).collect()?;
-    if totals.height() > 0 {
-        let which = if grouped {
-            format!(
-                " in group `{}`",
-                totals.column(col::GROUP)?.get(0)?.str_value()
-            )
-        } else {
-            String::new()
-        };
-        polars_bail!(ComputeError:
-            "the total value{} is not positive, so shares of it are undefined; \
-             check the sign of the amounts, or use --returns exclude or another --by", which);
-    }
-    Ok(())
-}
+/// The class and tier of a customer whose value is 0 or below: not ranked.
+pub const NONE: &str = "none";
 
 /// A while the cumulative value before the customer is below the A cut-off, B below B, else C.
 /// Compared as `before·100 < cut·total` on exact integers held in f64.

@@ -32,6 +32,8 @@ pub struct Summary {
     pub group: Option<String>,
     pub by: Basis,
     pub customers: usize,
+    /// Customers whose value is 0 or below: not ranked, not in the shares.
+    pub customers_without_value: usize,
     pub total_value: f64,
     pub customers_for_80pct: usize,
     pub customers_for_80pct_share: f64,
@@ -47,7 +49,13 @@ fn r6(x: f64) -> f64 {
 }
 
 /// Summaries of a frame made by `classify::classify`, one per group in group order.
-pub fn summarize(classified: &DataFrame, p: &Params) -> PolarsResult<Vec<Summary>> {
+pub fn summarize(all: &DataFrame, p: &Params) -> PolarsResult<Vec<Summary>> {
+    let classified = &all
+        .clone()
+        .lazy()
+        .filter(col("rank").is_not_null())
+        .collect()?;
+    let unranked = all.height() - classified.height();
     let units: Vec<i64> = classified
         .column(UNITS)?
         .i64()?
@@ -79,6 +87,17 @@ pub fn summarize(classified: &DataFrame, p: &Params) -> PolarsResult<Vec<Summary
         let range = start..end;
         let mut s = one(&units[range.clone()], &abc[range.clone()], &tier[range], p);
         s.group = groups.as_ref().map(|g| g[start].clone());
+        s.customers_without_value = match &groups {
+            Some(g) => {
+                let col_g = all.column(col::GROUP)?.str()?;
+                col_g
+                    .iter()
+                    .filter(|x| *x == Some(g[start].as_str()))
+                    .count()
+                    - (end - start)
+            }
+            None => unranked,
+        };
         out.push(s);
         start = end;
     }
@@ -119,6 +138,7 @@ fn one(units: &[i64], abc: &[String], tier: &[String], p: &Params) -> Summary {
     let abc_names: Vec<String> = ["A", "B", "C"].iter().map(|s| s.to_string()).collect();
     let tier_names: Vec<String> = p.tiers.iter().map(|t| t.name.clone()).collect();
     Summary {
+        customers_without_value: 0,
         group: None,
         by: p.by,
         customers: n,

@@ -31,9 +31,10 @@ pub struct Card {
     pub as_of: String,
     pub abc: String,
     pub tier: String,
-    pub rank: i64,
+    /// None for a customer whose value is 0 or below (not ranked).
+    pub rank: Option<i64>,
     pub customers: usize,
-    pub value_share: f64,
+    pub value_share: Option<f64>,
     pub rfm: Option<String>,
     pub segment: Option<String>,
     pub value_to_date: f64,
@@ -183,9 +184,15 @@ pub fn card(inp: &Inputs, id: &str) -> PolarsResult<Option<Card>> {
         as_of: iso_date(inp.as_of),
         abc: text(&class, "abc")?,
         tier: text(&class, "tier")?,
-        rank: class.column("rank")?.i64()?.get(0).unwrap_or(0),
-        customers: inp.classified.height(),
-        value_share: class.column("share")?.f64()?.get(0).unwrap_or(0.0),
+        rank: class.column("rank")?.i64()?.get(0),
+        customers: inp
+            .classified
+            .column("rank")?
+            .i64()?
+            .iter()
+            .flatten()
+            .count(),
+        value_share: class.column("share")?.f64()?.get(0),
         rfm: scored.as_ref().map(|s| text(s, "rfm")).transpose()?,
         segment: scored.as_ref().map(|s| text(s, "segment")).transpose()?,
         value_to_date: revenue as f64 / 100.0,

@@ -114,7 +114,15 @@ pub fn run(args: &ClvArgs, cfg: &Loaded) -> Result<()> {
         cfg,
     )?;
     let mut data = commands::load_window(&args.input, &args.period, None, cfg)?;
-    let days = clv::purchase_days(&data.customer_days()?)?;
+    let all_days = data.customer_days()?;
+    let everyone = all_days.column("customer")?.n_unique()?;
+    let days = clv::purchase_days(&all_days)?;
+    let without = everyone.saturating_sub(days.column("customer")?.n_unique()?);
+    if without > 0 {
+        progress::note(&format!(
+            "tier: note: {without} customers have no purchase in the window (only returns, or purchases cancelled the same day) and get no CLV; `tier classify` lists them as not ranked"
+        ));
+    }
     let cal_end =
         clv_model::calibration_end(args.holdout, data.since, data.as_of).map_err(UsageError)?;
     let rows = clv::summarize(&days, cal_end, args.holdout.map(|_| data.as_of), set.unit)?;

@@ -106,14 +106,16 @@ fn fields(c: &Card) -> Vec<(String, String)> {
         ("as of".into(), c.as_of.clone()),
         (
             "standing".into(),
-            format!(
-                "class {} · {} · rank {} of {} · {:.2}% of value",
-                c.abc,
-                c.tier,
-                c.rank,
-                c.customers,
-                c.value_share * 100.0
-            ),
+            match (c.rank, c.value_share) {
+                (Some(rank), Some(share)) => format!(
+                    "class {} · {} · rank {rank} of {} · {:.2}% of value",
+                    c.abc,
+                    c.tier,
+                    c.customers,
+                    share * 100.0
+                ),
+                _ => "not ranked: its value is 0 or below (returns cancel its purchases)".into(),
+            },
         ),
         ("RFM".into(), format!("{} {}", opt(&c.rfm), opt(&c.segment))),
         ("value to date".into(), money(c.value_to_date)),

@@ -290,14 +290,16 @@ fn cdnow_master_is_classified() {
     let v: serde_json::Value =
         serde_json::from_str(tier(&["classify", &path, "--summary", "--format", "json"]).ok())
             .unwrap();
-    assert_eq!(v["customers"], 23570);
+    // 68 customers bought only $0.00 items: not ranked, counted apart.
+    assert_eq!(v["customers"], 23502);
+    assert_eq!(v["customers_without_value"], 68);
     let classes: u64 = v["abc"]
         .as_array()
         .unwrap()
         .iter()
         .map(|c| c["customers"].as_u64().unwrap())
         .sum();
-    assert_eq!(classes, 23570);
+    assert_eq!(classes, 23502);
     let head = tier(&["classify", &fixture("cdnow_master_head.csv")])
         .ok()
         .to_string();
@@ -312,4 +314,64 @@ fn help_has_examples_and_exit_codes() {
         "{help}"
     );
     assert!(tier(&["--help"]).ok().contains("Exit codes:"));
+}
+
+#[test]
+fn customers_without_value_are_listed_unranked_everywhere() {
+    let data = b"customer_id,order_date,amount\nA,2024-01-05,100\nB,2024-01-06,50\nB,2024-01-07,-50\nC,2024-01-08,-20\nD,2024-01-08,300\n";
+    let rows = csv_rows(tier_in(&["classify", "-"], Some(data)).ok());
+    assert_eq!(
+        rows[3],
+        [
+            "B",
+            "0",
+            "1",
+            "",
+            "",
+            "",
+            "none",
+            "none",
+            "2024-01-06",
+            "2024-01-06"
+        ]
+    );
+    assert_eq!(rows[4][0], "C");
+    assert_eq!(
+        rows[2][4], "1",
+        "the cumulative share of the ranked ends at 1"
+    );
+    let summary: serde_json::Value = serde_json::from_str(
+        tier_in(
+            &["classify", "-", "--summary", "--format", "json"],
+            Some(data),
+        )
+        .ok(),
+    )
+    .unwrap();
+    assert_eq!(
+        (
+            summary["customers"].as_u64(),
+            summary["customers_without_value"].as_u64()
+        ),
+        (Some(2), Some(2))
+    );
+    for p in summary["lorenz"].as_array().unwrap() {
+        let v = p["value_share"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&v), "{v}");
+    }
+    let card = tier_in(
+        &["profile", "-", "--id", "B", "--format", "table"],
+        Some(data),
+    );
+    assert!(card.ok().contains("not ranked"));
+    let mut sales = std::fs::read(repo_file("sample-data/sales.csv")).unwrap();
+    sales.extend_from_slice(b"SO-1,2025-06-01,ZZ9,Zed,North,Online,TEA-250,1,10.00,-10.00,1.00\n");
+    let clv = tier_in(&["clv", "-", "--summary", "--format", "json"], Some(&sales));
+    clv.ok();
+    assert!(
+        clv.stderr
+            .contains("1 customers have no purchase in the window"),
+        "{}",
+        clv.stderr
+    );
 }

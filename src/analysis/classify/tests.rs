@@ -129,10 +129,38 @@ fn equal_values_fill_a_up_to_the_cut_off() {
 }
 
 #[test]
-fn non_positive_totals_are_an_error() {
-    let zero = classify(&tx(&[("a", 0, 100), ("b", 0, -100)]), &params()).unwrap_err();
-    assert!(zero.to_string().contains("not positive"), "{zero}");
-    assert!(classify(&tx(&[("a", 0, -5)]), &params()).is_err());
+fn customers_without_value_are_not_ranked() {
+    // b nets to nothing, c is below zero: both follow the ranked customers, unranked.
+    let out = classify(
+        &tx(&[
+            ("a", 0, 100),
+            ("d", 0, 300),
+            ("b", 0, 50),
+            ("b", 1, -50),
+            ("c", 0, -20),
+        ]),
+        &params(),
+    )
+    .unwrap();
+    assert_eq!(strs(&out, "customer"), ["d", "a", "b", "c"]);
+    assert_eq!(strs(&out, "abc"), ["A", "A", "none", "none"]);
+    let share: Vec<Option<f64>> = out.column("share").unwrap().f64().unwrap().iter().collect();
+    assert_eq!(share, [Some(0.75), Some(0.25), None, None]);
+    let cum: Vec<Option<f64>> = out
+        .column("cum_share")
+        .unwrap()
+        .f64()
+        .unwrap()
+        .iter()
+        .collect();
+    assert_eq!(cum[1], Some(1.0), "shares of the positive total end at 1");
+    let rank: Vec<Option<i64>> = out.column("rank").unwrap().i64().unwrap().iter().collect();
+    assert_eq!(rank, [Some(1), Some(2), None, None]);
+    let e = classify(&tx(&[("a", 0, -5)]), &params()).unwrap_err();
+    assert!(
+        e.to_string().contains("no customer has a value above 0"),
+        "{e}"
+    );
 }
 
 #[test]
