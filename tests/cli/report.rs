@@ -425,3 +425,31 @@ fn clv_settings_in_tier_toml_reach_the_command_and_the_report() {
     write(dir.path(), "tier.toml", b"[clv]\ndiscount_rate = 5\n");
     tier_at(dir.path(), &["clv", &s], None).fails(2, &["clv.discount_rate in", "tier.toml"]);
 }
+
+#[test]
+fn a_killed_run_leaves_the_previous_report_as_it_was() {
+    let dir = temp_dir();
+    let out = dir.path().join("latest");
+    report(&out, &[]).ok();
+    let before = std::fs::read(out.join("summary.json")).unwrap();
+    let o = out.display().to_string();
+    // stdin stays open: the run holds the lock and waits for data when it is killed.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tier"))
+        .args(["report", "-", "--out", &o])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success());
+    assert!(!child.wait().unwrap().success());
+    assert_eq!(std::fs::read(out.join("summary.json")).unwrap(), before);
+    assert_eq!(leftovers(dir.path()), Vec::<String>::new());
+    // The lock went with the killed run: the next one goes ahead.
+    report(&out, &[]).ok();
+}
