@@ -93,8 +93,10 @@ pub fn run(args: &ProfileArgs, cfg: &Loaded) -> Result<()> {
     })
 }
 
+/// Money as the tables and CSV print it (cents precision, no trailing zeros: `86503.3`), so a
+/// card and a table of the same run agree.
 fn money(v: f64) -> String {
-    format!("{v:.2}")
+    ((v * 100.0).round() / 100.0).to_string()
 }
 
 fn fields(c: &Card) -> Vec<(String, String)> {

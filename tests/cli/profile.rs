@@ -149,3 +149,17 @@ fn rolling_months_are_labelled_by_their_dates_mid_month() {
     let v: serde_json::Value = serde_json::from_str(end.ok()).unwrap();
     assert_eq!(v["months"][11]["month"], "2025-12");
 }
+
+#[test]
+fn the_card_prints_money_as_the_tables_do() {
+    let sample = repo_file("sample-data/sales.csv");
+    let rows = tier(&["classify", &sample, "--format", "csv"]);
+    let value = csv_column(rows.ok(), "value")[0].clone();
+    let card = tier(&["profile", &sample, "--id", "C1119", "--format", "table"]);
+    assert!(
+        card.ok()
+            .contains(&format!("value to date          {value}\n")),
+        "{value}: {}",
+        card.stdout
+    );
+}
