@@ -342,5 +342,102 @@ pub fn frame(rows: &[Row]) -> PolarsResult<DataFrame> {
     DataFrame::new(rows.len(), cols)
 }
 
+/// Each customer's value in the 12 months up to its last purchase.
+pub fn value_in_last_active_year(days: &DataFrame) -> PolarsResult<HashMap<String, i64>> {
+    let last = col("day")
+        .filter(col("purchase"))
+        .max()
+        .over([col("customer")])?;
+    let df = days
+        .clone()
+        .lazy()
+        .with_column(is_purchase(col("cents"), col("smallest")).alias("purchase"))
+        .with_column(last.alias("last"))
+        .filter(
+            col("day")
+                .gt(col("last") - lit(365))
+                .and(col("day").lt_eq(col("last"))),
+        )
+        .group_by([col("customer")])
+        .agg([col("cents").sum()])
+        .collect()?;
+    let ids = df.column("customer")?.str()?;
+    let cents = df.column("cents")?.i64()?;
+    Ok(ids
+        .iter()
+        .zip(cents.iter())
+        .filter_map(|(i, c)| Some((i?.to_string(), c?)))
+        .collect())
+}
+
+/// How many customers at risk the summary ranks.
+pub const TOP_AT_RISK: usize = 20;
+
+/// The summary's tables: customers and value of the last 12 months by status, by ABC class and
+/// status, and the `TOP_AT_RISK` most valuable customers at risk or lapsed.
+pub fn summary_frames(rows: &[Row]) -> PolarsResult<(DataFrame, DataFrame, DataFrame)> {
+    let n = rows.len().max(1) as f64;
+    let total: i64 = rows.iter().map(|r| r.value_12m).sum();
+    let by = |keep: &dyn Fn(&Row) -> bool| {
+        let these: Vec<&Row> = rows.iter().filter(|r| keep(r)).collect();
+        (
+            these.len() as u64,
+            these.iter().map(|r| r.value_12m).sum::<i64>(),
+        )
+    };
+    let statuses: Vec<(Status, (u64, i64))> = Status::ALL
+        .iter()
+        .map(|&s| (s, by(&|r| r.status == s)))
+        .collect();
+    let share = |v: i64| {
+        if total > 0 {
+            (v as f64 / total as f64 * 1e6).round() / 1e6
+        } else {
+            0.0
+        }
+    };
+    let status = df!(
+        "status" => statuses.iter().map(|(s, _)| s.name()).collect::<Vec<_>>(),
+        "customers" => statuses.iter().map(|(_, c)| c.0).collect::<Vec<_>>(),
+        "share" => statuses.iter().map(|(_, c)| (c.0 as f64 / n * 1e6).round() / 1e6).collect::<Vec<_>>(),
+        "value_12m" => statuses.iter().map(|(_, c)| c.1 as f64 / 100.0).collect::<Vec<_>>(),
+        "value_share" => statuses.iter().map(|(_, c)| share(c.1)).collect::<Vec<_>>(),
+    )?;
+    let mut cls: Vec<String> = rows.iter().filter_map(|r| r.abc.clone()).collect();
+    cls.sort();
+    cls.dedup();
+    let mut k = Vec::new();
+    for c in &cls {
+        for s in Status::ALL {
+            let (count, value) = by(&|r| r.status == s && r.abc.as_deref() == Some(c.as_str()));
+            k.push((c.clone(), s.name(), count, value));
+        }
+    }
+    let classes = df!(
+        "abc" => k.iter().map(|x| x.0.clone()).collect::<Vec<_>>(),
+        "status" => k.iter().map(|x| x.1).collect::<Vec<_>>(),
+        "customers" => k.iter().map(|x| x.2).collect::<Vec<_>>(),
+        "value_12m" => k.iter().map(|x| x.3 as f64 / 100.0).collect::<Vec<_>>(),
+    )?;
+    let mut risk: Vec<&Row> = rows
+        .iter()
+        .filter(|r| matches!(r.status, Status::AtRisk | Status::Lapsed))
+        .collect();
+    risk.sort_by(|a, b| {
+        b.value_12m
+            .cmp(&a.value_12m)
+            .then(a.customer.cmp(&b.customer))
+    });
+    risk.truncate(TOP_AT_RISK);
+    let top = df!(
+        "customer" => risk.iter().map(|r| r.customer.clone()).collect::<Vec<_>>(),
+        "status" => risk.iter().map(|r| r.status.name()).collect::<Vec<_>>(),
+        "abc" => risk.iter().map(|r| r.abc.clone()).collect::<Vec<_>>(),
+        "value_12m" => risk.iter().map(|r| r.value_12m as f64 / 100.0).collect::<Vec<_>>(),
+        "reasons" => risk.iter().map(|r| r.reasons.join("; ")).collect::<Vec<_>>(),
+    )?;
+    Ok((status, classes, top))
+}
+
 #[cfg(test)]
 mod tests;

@@ -55,6 +55,15 @@ pub fn customer_days(tx: LazyFrame) -> LazyFrame {
     ])
 }
 
+/// Each customer's last day among the customer days: `customer`, `day`.
+pub fn last_days(days: &DataFrame) -> PolarsResult<DataFrame> {
+    days.clone()
+        .lazy()
+        .group_by([col(col::CUSTOMER)])
+        .agg([col("day").max()])
+        .collect()
+}
+
 /// The purchase days among the customer days: `customer`, `day`, `cents`.
 pub fn purchase_days(days: &DataFrame) -> PolarsResult<DataFrame> {
     days.clone()

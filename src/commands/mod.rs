@@ -155,12 +155,7 @@ impl Windowed {
     /// Per customer and day (for CLV); resolves the as-of date.
     pub fn customer_days(&mut self) -> Result<DataFrame> {
         let days = self.run(|tx| Ok(analysis::clv::customer_days(tx)))?;
-        let last = days
-            .clone()
-            .lazy()
-            .group_by([col(input::col::CUSTOMER)])
-            .agg([col("day").max()])
-            .collect()?;
+        let last = analysis::clv::last_days(&days)?;
         self.settle(last.column("day")?.i32()?)?;
         Ok(days)
     }

@@ -165,8 +165,7 @@ fn migration(b: &Bundle) -> String {
 }
 
 fn at_risk(b: &Bundle) -> PolarsResult<String> {
-    let (_, _, top) = crate::commands::churn::summary_frames(&b.churn)
-        .map_err(|e| polars_err!(ComputeError: "{e}"))?;
+    let (_, _, top) = crate::analysis::churn::summary_frames(&b.churn)?;
     Ok(html_table(&top))
 }
 

@@ -173,7 +173,8 @@ pub fn build(days: &DataFrame, as_of: i32, s: &Settings) -> anyhow::Result<Bundl
         None
     };
     let mut churn_rows = churn::standing(days, as_of, &s.churn, p_alive.as_ref())?;
-    let presence = retention::presence(&periods::customer_periods(days, period)?)?;
+    let per_period = periods::customer_periods(days, period)?;
+    let presence = retention::presence(&per_period)?;
     let rates = retention::rates(&presence, period, as_of);
     let now = churn::current_period(period, as_of);
     let first = presence
@@ -184,11 +185,7 @@ pub fn build(days: &DataFrame, as_of: i32, s: &Settings) -> anyhow::Result<Bundl
         .unwrap_or(now);
     let growth = growth::customers(&presence, period, now, first);
     let totals = growth::totals(&presence, first.min(now), now.max(first), period.per_year());
-    let tiered = migrate::tier_periods(
-        &periods::customer_periods(days, period)?,
-        Scheme::Abc,
-        &s.classify,
-    )?;
+    let tiered = migrate::tier_periods(&per_period, Scheme::Abc, &s.classify)?;
     let moves = migrate::moves(&tiered, now - 1, now);
     let rungs = migrate::rungs(Scheme::Abc, &s.classify);
     let abc = text_map(&classified, "abc")?;

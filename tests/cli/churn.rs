@@ -318,7 +318,7 @@ fn without_a_usable_model_churn_says_why_and_uses_the_other_signals() {
     let mut data = String::from("customer_id,order_date,amount\n");
     for c in 0..200 {
         for d in ((c % 60)..364).step_by(7 + (c % 3)) {
-            let date = chrono_date(d);
+            let date = day_of_2024(d);
             data.push_str(&format!("C{c},{date},{}\n", 10 + c % 7));
         }
     }
@@ -345,19 +345,6 @@ fn without_a_usable_model_churn_says_why_and_uses_the_other_signals() {
         .next()
         .unwrap()
         .ends_with(",p_alive,clv"));
-}
-
-/// 2024-01-01 plus `d` days.
-fn chrono_date(d: usize) -> String {
-    let months = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-    let mut rest = d;
-    for (m, len) in months.iter().enumerate() {
-        if rest < *len {
-            return format!("2024-{:02}-{:02}", m + 1, rest + 1);
-        }
-        rest -= len;
-    }
-    panic!("beyond 2024")
 }
 
 #[test]

@@ -368,7 +368,7 @@ fn a_model_without_drop_out_says_so() {
     for c in 0..200 {
         let start = c % 60;
         for d in (start..364).step_by(7 + (c % 3)) {
-            let date = chrono_like(d);
+            let date = day_of_2024(d);
             data.push_str(&format!("C{c},{date},{}\n", 10 + c % 7));
         }
     }
@@ -392,19 +392,6 @@ fn a_model_without_drop_out_says_so() {
     assert!(run.stderr.contains("degenerate"), "{}", run.stderr);
     let saved = std::fs::read_to_string(&model).unwrap();
     assert!(saved.contains("\"degenerate\""));
-}
-
-/// 2024-01-01 plus `d` days, as YYYY-MM-DD (2024 is a leap year).
-fn chrono_like(d: usize) -> String {
-    let months = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-    let mut rest = d;
-    for (m, len) in months.iter().enumerate() {
-        if rest < *len {
-            return format!("2024-{:02}-{:02}", m + 1, rest + 1);
-        }
-        rest -= len;
-    }
-    panic!("beyond 2024")
 }
 
 #[test]

@@ -131,3 +131,16 @@ pub fn csv_column(text: &str, name: &str) -> Vec<String> {
         .unwrap_or_else(|| panic!("no column {name} in {:?}", rows[0]));
     rows[1..].iter().map(|r| r[i].clone()).collect()
 }
+
+/// 2024-01-01 plus `d` days, as YYYY-MM-DD (2024 is a leap year).
+pub fn day_of_2024(d: usize) -> String {
+    let months = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let mut rest = d;
+    for (m, len) in months.iter().enumerate() {
+        if rest < *len {
+            return format!("2024-{:02}-{:02}", m + 1, rest + 1);
+        }
+        rest -= len;
+    }
+    panic!("beyond 2024")
+}
