@@ -3,6 +3,9 @@
 //! thousands separators. Knows nothing about which analysis made the frame. Tables show control
 //! characters escaped (a cell cannot drive the terminal); CSV keeps cells as they are unless the
 //! user asks for spreadsheet-safe text. No frame with a NaN or infinite number is ever written.
+//! Money has one text form: exactly two decimals (`86503.30`) in tables, CSV, TSV, HTML and the
+//! `metric,value` rows of summaries; JSON and Parquet carry it as a number. A column holds money
+//! when its name says so ([`is_money`]), the one naming rule every analysis follows.
 
 use anyhow::{bail, Result};
 use comfy_table::{presets, CellAlignment, ContentArrangement, Table};
@@ -42,6 +45,59 @@ impl Format {
 }
 
 static SPREADSHEET_SAFE: AtomicBool = AtomicBool::new(false);
+
+/// Whether the `value` columns hold money (false when `classify --by` ranks by quantity or
+/// purchases).
+static VALUE_IS_MONEY: AtomicBool = AtomicBool::new(true);
+
+/// Records, once at start-up, whether this run's `value` columns hold money.
+pub fn set_value_is_money(on: bool) {
+    VALUE_IS_MONEY.store(on, Ordering::Relaxed);
+}
+
+/// Names of money columns that are not `value`-like: spend, revenue, lifetime value, changes.
+const MONEY: &[&str] = &[
+    "monetary",
+    "clv",
+    "expected_spend",
+    "fallback_spend",
+    "revenue",
+    "revenue_lost",
+    "previous",
+    "change",
+    "change_yoy",
+    "year_before",
+    "now",
+    "last_12_months",
+    "previous_12_months",
+    "net_profit",
+    "average_order_value",
+    "avg_order_value",
+    "value_to_date",
+];
+
+/// Whether a column (or a summary key) of this name holds money: `value`, `value_*` and
+/// `*_value` (but not the shares and rates `value_share`, `value_retention`), and the names in
+/// [`MONEY`]. Every analysis names its columns by this rule; a test checks every command's output.
+pub fn is_money(name: &str) -> bool {
+    if MONEY.contains(&name) {
+        return true;
+    }
+    let value_like = name == "value"
+        || (name.starts_with("value_") && !matches!(name, "value_share" | "value_retention"))
+        || name.ends_with("_value");
+    value_like && VALUE_IS_MONEY.load(Ordering::Relaxed)
+}
+
+/// Money as text: exactly two decimals, and never `-0.00`.
+pub fn money_text(x: f64) -> String {
+    let cents = (x * 100.0).round();
+    if cents == 0.0 {
+        "0.00".into()
+    } else {
+        format!("{:.2}", cents / 100.0)
+    }
+}
 
 /// The terminal the tables go to (columns, rows), when they go to one, and `--all`.
 static TERMINAL: std::sync::Mutex<Option<(u16, u16, bool)>> = std::sync::Mutex::new(None);
@@ -138,6 +194,21 @@ fn cell_text(v: &AnyValue) -> String {
     }
 }
 
+/// A cell of column `name` as display text: money with two decimals, the rest as [`cell_text`].
+fn cell_text_of(name: &str, v: &AnyValue) -> String {
+    if v.is_primitive_numeric() && is_money(name) {
+        if let Some(x) = v.extract::<f64>() {
+            return money_text(x);
+        }
+    }
+    cell_text(v)
+}
+
+/// The text of cell `row` of column `c`.
+fn column_text(c: &Column, row: usize) -> String {
+    cell_text_of(c.name(), &c.get(row).unwrap_or(AnyValue::Null))
+}
+
 fn cell_json(v: &AnyValue) -> serde_json::Value {
     use serde_json::Value;
     match v {
@@ -178,9 +249,7 @@ fn texts(df: &DataFrame, rows: usize) -> Vec<Vec<String>> {
         .iter()
         .map(|c| {
             std::iter::once(escape_controls(c.name()).into_owned())
-                .chain((0..rows).map(|r| {
-                    escape_controls(&cell_text(&c.get(r).unwrap_or(AnyValue::Null))).into_owned()
-                }))
+                .chain((0..rows).map(|r| escape_controls(&column_text(c, r)).into_owned()))
                 .collect()
         })
         .collect()
@@ -253,7 +322,7 @@ fn delimited(df: &DataFrame, delimiter: u8, w: &mut dyn Write) -> Result<()> {
     let safe = SPREADSHEET_SAFE.load(Ordering::Relaxed);
     for row in 0..df.height() {
         out.write_record(df.columns().iter().map(|c| {
-            let text = cell_text(&c.get(row).unwrap_or(AnyValue::Null));
+            let text = column_text(c, row);
             if safe && c.dtype() == &DataType::String {
                 spreadsheet_text(text)
             } else {
@@ -346,7 +415,7 @@ pub fn html_table(df: &DataFrame) -> String {
             } else {
                 ""
             };
-            let text = cell_text(&c.get(row).unwrap_or(AnyValue::Null));
+            let text = column_text(c, row);
             out.push_str(&format!("<td{class}>{}</td>", html_escape(&text)));
         }
         out.push_str("</tr>\n");
@@ -375,32 +444,20 @@ pub fn card(
     frame(table, Format::Table, w)
 }
 
-/// A JSON document flattened to `metric,value` rows with dotted keys (`fit.bgnbd.theta.0`),
-/// for CSV and Parquet output of reports.
-pub fn json_metrics(v: &serde_json::Value) -> Result<DataFrame> {
-    fn walk(prefix: &str, v: &serde_json::Value, out: &mut Vec<(String, String)>) {
-        let key = |k: &str| {
-            if prefix.is_empty() {
-                k.to_string()
-            } else {
-                format!("{prefix}.{k}")
-            }
-        };
-        match v {
-            serde_json::Value::Object(m) => m.iter().for_each(|(k, v)| walk(&key(k), v, out)),
-            serde_json::Value::Array(a) => a
-                .iter()
-                .enumerate()
-                .for_each(|(i, v)| walk(&key(&i.to_string()), v, out)),
-            serde_json::Value::String(s) => out.push((prefix.to_string(), s.clone())),
-            serde_json::Value::Null => out.push((prefix.to_string(), String::new())),
-            other => out.push((prefix.to_string(), other.to_string())),
+/// A JSON leaf as text for a `key,value` row, as a table cell would show it: money (by the last
+/// segment of its dotted key) with two decimals, other floats shortest (`1000`, not `1000.0`),
+/// text as it is, null as empty.
+pub fn leaf_text(key: &str, v: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        Value::Number(n) if is_money(key.rsplit('.').next().unwrap_or(key)) => {
+            n.as_f64().map_or(n.to_string(), money_text)
         }
+        Value::Number(n) if n.is_f64() => n.as_f64().map_or(n.to_string(), |f| f.to_string()),
+        other => other.to_string(),
     }
-    let mut rows = Vec::new();
-    walk("", v, &mut rows);
-    let (k, v): (Vec<String>, Vec<String>) = rows.into_iter().unzip();
-    Ok(df!("metric" => k, "value" => v)?)
 }
 
 /// Writes titled frames one after another, for a human reading a terminal.
@@ -457,6 +514,25 @@ mod tests {
     fn table_has_header_and_rows() {
         let t = render(Format::Table);
         assert!(t.contains("a,b") && t.contains("1971-01-01"), "{t}");
+    }
+
+    #[test]
+    fn money_has_two_decimals_in_text_and_stays_a_number_in_json() {
+        assert_eq!(money_text(1134.5), "1134.50");
+        assert_eq!(money_text(-0.001), "0.00");
+        assert_eq!(money_text(2.675), "2.68");
+        assert_eq!(money_text(-50.0), "-50.00");
+        assert!(is_money("value") && is_money("value_12m") && is_money("total_value"));
+        assert!(is_money("clv") && !is_money("value_share") && !is_money("p_alive"));
+        let mut df =
+            df!("customer" => ["a"], "value" => [43465.0f64], "share" => [0.5f64]).unwrap();
+        let mut buf = Vec::new();
+        frame(&mut df, Format::Csv, &mut buf).unwrap();
+        assert_eq!(
+            String::from_utf8(buf).unwrap(),
+            "customer,value,share\na,43465.00,0.5\n"
+        );
+        assert_eq!(frame_json(&df)[0]["value"], 43465.0);
     }
 
     #[test]

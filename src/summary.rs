@@ -106,14 +106,7 @@ pub fn metrics(v: &serde_json::Value) -> PolarsResult<DataFrame> {
                     walk(&key(&name), item, out);
                 }
             }
-            Value::String(s) => out.push((prefix.to_string(), s.clone())),
-            Value::Null => out.push((prefix.to_string(), String::new())),
-            // Floats as the renderer writes them (`1000`, not `1000.0`).
-            Value::Number(n) if n.is_f64() => out.push((
-                prefix.to_string(),
-                n.as_f64().unwrap_or(f64::NAN).to_string(),
-            )),
-            other => out.push((prefix.to_string(), other.to_string())),
+            leaf => out.push((prefix.to_string(), crate::render::leaf_text(prefix, leaf))),
         }
     }
     let mut rows = Vec::new();

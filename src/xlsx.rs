@@ -1,6 +1,7 @@
 //! Excel workbooks: one sheet per frame with a bold header row, frozen panes below it, typed
 //! cells (numbers as numbers, dates as dates, booleans as booleans, text as text) and columns wide
-//! enough for their header. The creation date is fixed, so the same frames give the same bytes.
+//! enough for their header; money shows two decimals. The creation date is fixed, so the same
+//! frames give the same bytes.
 
 use anyhow::Result;
 use polars::prelude::*;
@@ -13,6 +14,7 @@ pub fn workbook(sheets: &[(&str, &DataFrame)]) -> Result<Vec<u8>> {
     wb.set_properties(&DocProperties::new().set_creation_datetime(&fixed));
     let bold = Format::new().set_bold();
     let date = Format::new().set_num_format("yyyy-mm-dd");
+    let money = Format::new().set_num_format("0.00");
     for (name, df) in sheets {
         let ws = wb.add_worksheet();
         ws.set_name(sheet_name(name))?;
@@ -48,7 +50,9 @@ pub fn workbook(sheets: &[(&str, &DataFrame)]) -> Result<Vec<u8>> {
                     }
                     v if v.is_primitive_numeric() => {
                         let x: f64 = v.extract().unwrap_or(f64::NAN);
-                        if x.is_finite() {
+                        if x.is_finite() && crate::render::is_money(column.name()) {
+                            ws.write_number_with_format(row, c, x, &money)?;
+                        } else if x.is_finite() {
                             ws.write_number(row, c, x)?;
                         }
                     }

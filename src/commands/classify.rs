@@ -62,6 +62,7 @@ pub fn run(args: &ClassifyArgs, cfg: &Loaded) -> Result<()> {
         args.group.is_some(),
         cfg,
     )?;
+    render::set_value_is_money(matches!(params.by, Basis::Revenue | Basis::Profit));
     let mut data = commands::load_window(&args.input, &args.period, args.group.as_deref(), cfg)?;
     let stage = data.customers(params.grouped)?;
     let classified =

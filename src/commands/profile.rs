@@ -93,10 +93,10 @@ pub fn run(args: &ProfileArgs, cfg: &Loaded) -> Result<()> {
     })
 }
 
-/// Money as the tables and CSV print it (cents precision, no trailing zeros: `86503.3`), so a
-/// card and a table of the same run agree.
+/// Money as the tables and CSV print it (two decimals: `86503.30`), so a card and a table of the
+/// same run agree.
 fn money(v: f64) -> String {
-    ((v * 100.0).round() / 100.0).to_string()
+    render::money_text(v)
 }
 
 fn fields(c: &Card) -> Vec<(String, String)> {
@@ -185,12 +185,8 @@ fn long_rows(cards: &[Card]) -> Result<DataFrame> {
         for (k, v) in &map {
             let mut push = |f: String, v: &serde_json::Value| {
                 who.push(c.customer.clone());
+                value.push(render::leaf_text(&f, v));
                 field.push(f);
-                value.push(match v {
-                    serde_json::Value::String(s) => s.clone(),
-                    serde_json::Value::Null => String::new(),
-                    other => other.to_string(),
-                });
             };
             match v {
                 serde_json::Value::Array(rows) => {

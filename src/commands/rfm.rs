@@ -168,11 +168,25 @@ fn join<T: ToString>(v: &[T]) -> String {
     v.iter().map(T::to_string).collect::<Vec<_>>().join(", ")
 }
 
+/// A measure's thresholds as a list, money (the monetary ones) with two decimals.
+fn threshold_text(t: &Thresholds) -> String {
+    if render::is_money(t.measure) {
+        join(
+            &t.values
+                .iter()
+                .map(|&v| render::money_text(v))
+                .collect::<Vec<_>>(),
+        )
+    } else {
+        join(&t.values)
+    }
+}
+
 fn thresholds_frame(ts: &[Thresholds]) -> PolarsResult<DataFrame> {
     df!(
         "measure" => ts.iter().map(|t| t.measure).collect::<Vec<_>>(),
         "source" => ts.iter().map(|t| t.source).collect::<Vec<_>>(),
-        "thresholds" => ts.iter().map(|t| join(&t.values)).collect::<Vec<_>>(),
+        "thresholds" => ts.iter().map(threshold_text).collect::<Vec<_>>(),
         "scores_used" => ts.iter().map(|t| join(&t.scores_used)).collect::<Vec<_>>(),
     )
 }

@@ -46,7 +46,7 @@ fn every_status_with_its_reason() {
         "no purchase for 31 days, 3.1× the usual 10-day gap"
     );
     assert_eq!(risk["typical_gap"], "10");
-    assert_eq!(risk["value_previous"], "300");
+    assert_eq!(risk["value_previous"], "300.00");
     // The most urgent first: at risk, lapsed, lost, then active.
     let order: Vec<&str> = rows.iter().map(|r| r["status"].as_str()).collect();
     assert_eq!(
@@ -143,10 +143,10 @@ fn churn_rates_with_an_empty_period_and_a_return() {
     assert_eq!(
         out.ok(),
         "period,complete,active,churned,churn_rate,revenue_lost,new,returned\n\
-         2024-01,true,2,1,0.5,70,2,0\n\
-         2024-02,true,2,2,1,110,1,0\n\
-         2024-03,true,0,0,,0,0,0\n\
-         2024-04,true,2,2,1,70,0,2\n\
+         2024-01,true,2,1,0.5,70.00,2,0\n\
+         2024-02,true,2,2,1,110.00,1,0\n\
+         2024-03,true,0,0,,0.00,0,0\n\
+         2024-04,true,2,2,1,70.00,0,2\n\
          2024-05,true,1,,,,1,0\n"
     );
     // As of a day inside May, the last period is partial and says so.
@@ -186,7 +186,7 @@ fn cohorts_in_long_form_and_as_a_table() {
     };
     assert_eq!(cell("2024-01", "0")["customers"], "2");
     assert_eq!(cell("2024-01", "1")["share"], "0.5");
-    assert_eq!(cell("2024-01", "3")["value"], "50");
+    assert_eq!(cell("2024-01", "3")["value"], "50.00");
     assert_eq!(cell("2024-01", "3")["value_retention"], "0.294118");
     assert_eq!(cell("2024-02", "2")["present"], "1");
     let table = tier(&["churn", &f, "--cohorts", "--format", "table"]);
@@ -207,7 +207,7 @@ fn lost_customers_and_their_decline() {
     ]);
     let rows = rows_by(out.ok());
     assert_eq!(rows[0]["customer"], "LOST");
-    assert_eq!(rows[0]["value_last_active_12m"], "700");
+    assert_eq!(rows[0]["value_last_active_12m"], "700.00");
     assert_eq!(rows[0]["last_purchase"], "2024-03-01");
     assert!(rows[0]["last_periods"].ends_with("2024-01 400.00 · 2024-02 200.00 · 2024-03 100.00"));
     assert_eq!(rows[0]["decline_from"], "2024-02");
@@ -222,10 +222,10 @@ fn migration_cells_matrix_movers_and_summary() {
     assert_eq!(
         tier(&args).ok(),
         "from_period,to_period,from,to,customers,value_from,value_to\n\
-         2024-Q1,2024-Q2,A,A,1,200,50\n\
-         2024-Q1,2024-Q2,A,lost,1,70,0\n\
-         2024-Q1,2024-Q2,C,B,1,10,20\n\
-         2024-Q1,2024-Q2,new,A,1,0,30\n"
+         2024-Q1,2024-Q2,A,A,1,200.00,50.00\n\
+         2024-Q1,2024-Q2,A,lost,1,70.00,0.00\n\
+         2024-Q1,2024-Q2,C,B,1,10.00,20.00\n\
+         2024-Q1,2024-Q2,new,A,1,0.00,30.00\n"
     );
     let mut m = args.clone();
     m.push("--matrix");
@@ -258,8 +258,8 @@ fn migration_cells_matrix_movers_and_summary() {
     let months = tier(&["migrate", &f, "--format", "csv"]);
     assert!(months
         .ok()
-        .contains("2024-02,2024-03,A,lost,1,100,0\n2024-02,2024-03,B,lost,1,10,0\n"));
-    assert!(months.stdout.contains("2024-03,2024-04,new,A,2,0,70"));
+        .contains("2024-02,2024-03,A,lost,1,100.00,0.00\n2024-02,2024-03,B,lost,1,10.00,0.00\n"));
+    assert!(months.stdout.contains("2024-03,2024-04,new,A,2,0.00,70.00"));
     let years = tier(&[
         "migrate", &f, "--period", "year", "--from", "2023", "--to", "2024", "--format", "csv",
     ]);
@@ -286,18 +286,18 @@ fn growth_per_customer_and_in_total() {
     let a = rows.iter().find(|r| r["customer"] == "a").unwrap();
     assert_eq!(
         (a["period"].as_str(), a["value"].as_str()),
-        ("2024-Q1", "200")
+        ("2024-Q1", "200.00")
     );
     assert_eq!(a["trend"], "no_history");
     let total = tier(&["growth", &f, "--total", "--format", "csv"]);
     assert_eq!(
         total.ok(),
         "period,complete,value,previous,change,change_pct,year_before,change_yoy,change_yoy_pct,trend\n\
-         2024-01,true,170,,,,,,,no_history\n\
-         2024-02,true,110,170,-60,-35.3,,,,no_history\n\
-         2024-03,true,0,110,-110,-100,,,,no_history\n\
-         2024-04,true,65,0,65,,,,,no_history\n\
-         2024-05,true,30,65,-35,-53.8,,,,no_history\n"
+         2024-01,true,170.00,,,,,,,no_history\n\
+         2024-02,true,110.00,170.00,-60.00,-35.3,,,,no_history\n\
+         2024-03,true,0.00,110.00,-110.00,-100,,,,no_history\n\
+         2024-04,true,65.00,0.00,65.00,,,,,no_history\n\
+         2024-05,true,30.00,65.00,-35.00,-53.8,,,,no_history\n"
     );
     let top = tier(&[
         "growth",

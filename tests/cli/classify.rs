@@ -28,7 +28,10 @@ fn classifies_the_tiny_export() {
         ]
     );
     assert_eq!(csv_column(&out, "customer"), ["C1", "C2", "C3", "C4"]);
-    assert_eq!(csv_column(&out, "value"), ["600", "200", "150", "50"]);
+    assert_eq!(
+        csv_column(&out, "value"),
+        ["600.00", "200.00", "150.00", "50.00"]
+    );
     assert_eq!(csv_column(&out, "abc"), ["A", "A", "B", "C"]);
     assert_eq!(
         csv_column(&out, "purchases"),
@@ -88,7 +91,10 @@ fn parquet_output_round_trips_as_input() {
         "--amount",
         "value",
     ]);
-    assert_eq!(csv_column(back.ok(), "value"), ["600", "200", "150", "50"]);
+    assert_eq!(
+        csv_column(back.ok(), "value"),
+        ["600.00", "200.00", "150.00", "50.00"]
+    );
     let piped = tier(&["classify", &tiny(), "--format", "parquet"]);
     assert!(piped.ok().starts_with("PAR1"), "parquet may go to a pipe");
 }
@@ -195,7 +201,10 @@ fn as_of_and_since_cut_the_window() {
     let out = tier(&["classify", &tiny(), "--since", "2024-02-01"])
         .ok()
         .to_string();
-    assert_eq!(csv_column(&out, "value"), ["150", "100", "50", "-50"]);
+    assert_eq!(
+        csv_column(&out, "value"),
+        ["150.00", "100.00", "50.00", "-50.00"]
+    );
     tier(&[
         "classify",
         &tiny(),
@@ -324,7 +333,7 @@ fn customers_without_value_are_listed_unranked_everywhere() {
         rows[3],
         [
             "B",
-            "0",
+            "0.00",
             "1",
             "",
             "",

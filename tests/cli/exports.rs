@@ -28,7 +28,7 @@ fn typed_parquet_is_read_natively() {
         .to_string();
     assert_eq!(
         values(&out),
-        pairs(&[("B", "10.01"), ("C", "7"), ("A", "1.55")]),
+        pairs(&[("B", "10.01"), ("C", "7.00"), ("A", "1.55")]),
         "decimals round half away from zero: 2.675 → 2.68, −1.125 → −1.13"
     );
     // 2024-01-02 23:30 in Berlin is 22:30 UTC the same day: the UTC calendar date.
@@ -38,7 +38,7 @@ fn typed_parquet_is_read_natively() {
         .to_string();
     assert_eq!(
         values(&floats),
-        pairs(&[("17850", "2.68"), ("13047", "0")]),
+        pairs(&[("17850", "2.68"), ("13047", "0.00")]),
         "float 2.675 is 2.68, 5.55e-17 and 1e-7 are 0 cents"
     );
 }
@@ -62,14 +62,19 @@ fn whole_euro_amounts_follow_the_file_locale() {
     .to_string();
     assert_eq!(
         values(&out),
-        pairs(&[("C", "12000"), ("B", "2300"), ("A", "1500"), ("D", "800")])
+        pairs(&[
+            ("C", "12000.00"),
+            ("B", "2300.00"),
+            ("A", "1500.00"),
+            ("D", "800.00")
+        ])
     );
     // Nothing in a tab-separated file with ISO dates tells: an error naming both flags.
     let tsv = "customer\tdate\tamount\nA\t2024-01-05\t1.500\nB\t2024-01-06\t800\n";
     let t = write(dir.path(), "amb.tsv", tsv.as_bytes());
     tier(&["classify", &t]).fails(1, &["`1.500`", "--decimal-comma", "--decimal-point"]);
     let point = tier(&["classify", &t, "--decimal-point"]).ok().to_string();
-    assert_eq!(values(&point), pairs(&[("B", "800"), ("A", "1.5")]));
+    assert_eq!(values(&point), pairs(&[("B", "800.00"), ("A", "1.50")]));
     // A decisive cell further down overrules the locale of the sample.
     let mut long = String::from("Kunde;Datum;Betrag\n");
     for i in 0..5000 {
@@ -89,7 +94,7 @@ fn whole_euro_amounts_follow_the_file_locale() {
     ])
     .ok()
     .to_string();
-    assert_eq!(values(&out)[0], ("Z".to_string(), "12.5".to_string()));
+    assert_eq!(values(&out)[0], ("Z".to_string(), "12.50".to_string()));
 }
 
 #[test]
@@ -103,7 +108,7 @@ fn windows_1252_is_decoded() {
     let out = tier(&["classify", &f]).ok().to_string();
     assert_eq!(
         values(&out),
-        pairs(&[("O\u{2019}Brien", "12.5"), ("M\u{fc}ller", "3")])
+        pairs(&[("O\u{2019}Brien", "12.50"), ("M\u{fc}ller", "3.00")])
     );
 }
 
@@ -177,7 +182,7 @@ fn an_inch_mark_is_text_and_a_real_open_quote_is_named() {
         b"customer,item,date,amount\nA,5\" screen,2024-01-01,1\nB,\"two\nlines\",2024-01-02,2\n",
     );
     let out = tier(&["classify", &f]).ok().to_string();
-    assert_eq!(values(&out), pairs(&[("B", "2"), ("A", "1")]));
+    assert_eq!(values(&out), pairs(&[("B", "2.00"), ("A", "1.00")]));
     let open = write(
         dir.path(),
         "open.csv",
@@ -196,7 +201,7 @@ fn one_customer_whatever_the_unicode_form() {
             .as_bytes(),
     );
     let out = tier(&["classify", &f]).ok().to_string();
-    assert_eq!(values(&out), pairs(&[("Ren\u{e9} M\u{fc}ller", "3")]));
+    assert_eq!(values(&out), pairs(&[("Ren\u{e9} M\u{fc}ller", "3.00")]));
 }
 
 #[test]

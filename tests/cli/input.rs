@@ -22,9 +22,9 @@ fn sap_export_with_decimal_comma_and_trailing_minus() {
     assert_eq!(
         values(run.ok()),
         pairs(&[
-            ("0000300", "2000"),
-            ("0000100", "1134.5"),
-            ("0000200", "99.9")
+            ("0000300", "2000.00"),
+            ("0000100", "1134.50"),
+            ("0000200", "99.90")
         ])
     );
     for piece in [
@@ -49,7 +49,7 @@ fn shopify_export_by_email() {
         .to_string();
     assert_eq!(
         values(&out),
-        pairs(&[("ann@example.com", "1240"), ("bob@example.com", "19.5")])
+        pairs(&[("ann@example.com", "1240.00"), ("bob@example.com", "19.50")])
     );
     assert_eq!(csv_column(&out, "first_purchase")[0], "2025-10-07");
 }
@@ -59,7 +59,7 @@ fn uci_export_quantity_times_price() {
     let run = tier(&["classify", &fixture("uci.csv"), "--explain"]);
     assert_eq!(
         values(run.ok()),
-        pairs(&[("17850", "46.74"), ("12583", "30"), ("13047", "26.58")])
+        pairs(&[("17850", "46.74"), ("12583", "30.00"), ("13047", "26.58")])
     );
     assert!(
         run.stderr.contains("1 without a customer id"),
@@ -93,10 +93,16 @@ fn several_files_read_as_one_and_stdin() {
     let out = tier(&["classify", &t, &t, "--allow-overlap"])
         .ok()
         .to_string();
-    assert_eq!(csv_column(&out, "value"), ["1200", "400", "300", "100"]);
+    assert_eq!(
+        csv_column(&out, "value"),
+        ["1200.00", "400.00", "300.00", "100.00"]
+    );
     let data = std::fs::read(&t).unwrap();
     let piped = tier_in(&["classify", "-"], Some(&data));
-    assert_eq!(csv_column(piped.ok(), "value"), ["600", "200", "150", "50"]);
+    assert_eq!(
+        csv_column(piped.ok(), "value"),
+        ["600.00", "200.00", "150.00", "50.00"]
+    );
     let implicit = tier_in(&["classify"], Some(&data));
     assert_eq!(
         csv_column(implicit.ok(), "customer"),
@@ -141,14 +147,14 @@ fn delimiters_bom_and_footer_lines() {
         "--amount",
         "total",
     ]);
-    assert_eq!(csv_column(run.ok(), "value"), ["30", "10"]);
+    assert_eq!(csv_column(run.ok(), "value"), ["30.00", "10.00"]);
     let bom = "\u{feff}customer id;date;amount\nA;2024-01-01;1,5\n";
     assert_eq!(
         csv_column(
             tier(&["classify", &write(dir.path(), "b.csv", bom.as_bytes())]).ok(),
             "value"
         ),
-        ["1.5"]
+        ["1.50"]
     );
     let sf = "Account ID,Close Date,Amount\nA1,2024-01-05,100\nA2,2024-01-06,50\n\"Grand Totals (2 records)\"\n\"Confidential Information - Do Not Distribute\"\n";
     assert_eq!(
@@ -206,7 +212,7 @@ fn every_role_a_message_names_has_its_flag() {
             tier(&["classify", &two, "--currency", "currency"]).ok(),
             "value"
         ),
-        ["5"]
+        ["5.00"]
     );
     let margins = write(
         dir.path(),
@@ -224,7 +230,7 @@ fn every_role_a_message_names_has_its_flag() {
     ])
     .ok()
     .to_string();
-    assert_eq!(csv_column(&out, "value"), ["4", "3"]);
+    assert_eq!(csv_column(&out, "value"), ["4.00", "3.00"]);
 }
 
 #[test]

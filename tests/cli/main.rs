@@ -8,6 +8,7 @@ mod config;
 mod exports;
 mod hardening;
 mod input;
+mod money;
 mod profile;
 mod report;
 mod rfm;

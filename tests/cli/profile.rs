@@ -96,8 +96,8 @@ fn several_ids_and_formats() {
         .to_string();
     assert!(csv.starts_with("customer,field,value\n"), "{csv}");
     assert!(
-        csv.contains("K1,value_to_date,440.0\n")
-            && csv.contains("K1,month.2024-03.growth_pct,70.0\n"),
+        csv.contains("K1,value_to_date,440.00\n")
+            && csv.contains("K1,month.2024-03.growth_pct,70\n"),
         "{csv}"
     );
 }

@@ -121,7 +121,7 @@ fn custom_thresholds_and_mean_monetary() {
     assert_eq!(csv_column(&out, "r"), ["4", "4", "4", "3"]);
     assert_eq!(
         csv_column(&out, "monetary"),
-        ["300", "150", "50", "200"],
+        ["300.00", "150.00", "50.00", "200.00"],
         "net value per purchase"
     );
 }
