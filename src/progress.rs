@@ -80,10 +80,13 @@ pub fn note(text: &str) {
     }
 }
 
-/// Writes one message line to stderr, with control characters shown escaped; errors writing it
-/// (a closed stderr) are ignored.
+/// Writes one message line to stderr, with control characters shown escaped and, on a terminal,
+/// broken at spaces to its width; errors writing it (a closed stderr) are ignored.
 pub fn say(text: &str) {
     let mut line = crate::render::escape_controls(text).into_owned();
+    if let Some((width, _)) = terminal_size::terminal_size_of(std::io::stderr()) {
+        line = crate::render::wrap(&line, width.0 as usize);
+    }
     line.push('\n');
     let _ = std::io::stderr().lock().write_all(line.as_bytes());
 }

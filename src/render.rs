@@ -227,10 +227,21 @@ fn cell_json(v: &AnyValue) -> serde_json::Value {
 
 /// Writes a frame in `format`.
 pub fn frame(df: &mut DataFrame, format: Format, w: &mut dyn Write) -> Result<()> {
+    frame_keeping(df, &[], format, w)
+}
+
+/// Writes a frame in `format`; a table too wide for the terminal keeps the `keep` columns (the
+/// answer of the command) before the others.
+pub fn frame_keeping(
+    df: &mut DataFrame,
+    keep: &[&str],
+    format: Format,
+    w: &mut dyn Write,
+) -> Result<()> {
     df.rechunk_mut();
     check_finite(df)?;
     match format {
-        Format::Table => table(df, w),
+        Format::Table => table(df, keep, w),
         Format::Csv => delimited(df, b',', w),
         Format::Tsv => delimited(df, b'\t', w),
         Format::Json => json_rows(df, w),
@@ -255,60 +266,104 @@ fn texts(df: &DataFrame, rows: usize) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// How many leading columns fit in `width` characters of table (borders and padding included).
-fn columns_that_fit(cells: &[Vec<String>], width: usize) -> usize {
-    let mut used = 1;
-    for (i, col) in cells.iter().enumerate() {
-        let w = col.iter().map(|t| t.chars().count()).max().unwrap_or(0) + 3;
-        if used + w > width {
-            return i.max(1);
+/// Which columns fit in `width` characters of table (borders and padding included), in frame
+/// order: the first (the id) always, then the `keep` columns that fit, then the others that fit,
+/// in order.
+fn columns_that_fit(cells: &[Vec<String>], width: usize, keep: &[&str]) -> Vec<usize> {
+    let widths: Vec<usize> = cells
+        .iter()
+        .map(|col| col.iter().map(|t| t.chars().count()).max().unwrap_or(0) + 3)
+        .collect();
+    let mut chosen = vec![0];
+    let mut used = 1 + widths.first().copied().unwrap_or(0);
+    let kept = keep
+        .iter()
+        .filter_map(|k| cells.iter().position(|c| c[0] == *k));
+    for i in kept.chain(1..cells.len()) {
+        if !chosen.contains(&i) && used + widths[i] <= width {
+            used += widths[i];
+            chosen.push(i);
         }
-        used += w;
     }
-    cells.len()
+    chosen.sort_unstable();
+    chosen
 }
 
-fn table(df: &DataFrame, w: &mut dyn Write) -> Result<()> {
+/// `text` broken at spaces into lines of at most `width` characters (a longer word stays whole),
+/// lines after the first indented by two spaces.
+pub fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut line = 0;
+    for word in text.split(' ') {
+        let n = word.chars().count();
+        if line > 0 && line + 1 + n > width {
+            out.push_str("\n  ");
+            line = 2;
+        } else if line > 0 {
+            out.push(' ');
+            line += 1;
+        }
+        out.push_str(word);
+        line += n;
+    }
+    out
+}
+
+fn table(df: &DataFrame, keep: &[&str], w: &mut dyn Write) -> Result<()> {
     let screen = terminal();
     let rows = match screen {
-        Some((_, height, false)) => df.height().min((height as usize).saturating_sub(8).max(10)),
+        // Room for the header, the borders, the lines that count what is hidden and a few notes.
+        Some((_, height, false)) => df.height().min((height as usize).saturating_sub(12).max(5)),
         _ => df.height(),
     };
     let cells = texts(df, rows);
     let cols = match screen {
-        Some((width, _, _)) => columns_that_fit(&cells, width as usize),
-        None => cells.len(),
+        Some((width, _, _)) => columns_that_fit(&cells, width as usize, keep),
+        None => (0..cells.len()).collect(),
     };
     let mut t = Table::new();
     t.load_preset(presets::UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Disabled);
     t.force_no_tty();
-    t.set_header(cells[..cols].iter().map(|c| c[0].clone()));
-    for r in 1..=rows {
-        t.add_row(cells[..cols].iter().map(|c| c[r].clone()));
-    }
-    for (i, c) in df.columns().iter().enumerate().take(cols) {
-        if c.dtype().is_primitive_numeric() {
-            if let Some(column) = t.column_mut(i) {
+    t.set_header(cols.iter().map(|&c| cells[c][0].clone()));
+    (1..=rows).for_each(|r| {
+        t.add_row(cols.iter().map(|&c| cells[c][r].clone()));
+    });
+    for (shown, &i) in cols.iter().enumerate() {
+        if df.columns()[i].dtype().is_primitive_numeric() {
+            if let Some(column) = t.column_mut(shown) {
                 column.set_cell_alignment(CellAlignment::Right);
             }
         }
     }
     writeln!(w, "{t}")?;
+    let fit = |text: String| match screen {
+        Some((width, _, _)) => wrap(&text, width as usize),
+        None => text,
+    };
     if rows < df.height() {
         writeln!(
             w,
-            "… {} more rows (--all shows every row; a pipe or -o gets them all)",
-            df.height() - rows
+            "{}",
+            fit(format!(
+                "… {} more rows (--all shows every row; a pipe or -o gets them all)",
+                df.height() - rows
+            ))
         )?;
     }
-    if cols < cells.len() {
-        let hidden: Vec<&str> = cells[cols..].iter().map(|c| c[0].as_str()).collect();
+    if cols.len() < cells.len() {
+        let hidden: Vec<&str> = (0..cells.len())
+            .filter(|i| !cols.contains(i))
+            .map(|i| cells[i][0].as_str())
+            .collect();
         writeln!(
             w,
-            "… {} more columns: {} (a wider terminal, a pipe or -o shows them)",
-            hidden.len(),
-            hidden.join(", ")
+            "{}",
+            fit(format!(
+                "… {} more columns: {} (a wider terminal, a pipe or -o shows them)",
+                hidden.len(),
+                hidden.join(", ")
+            ))
         )?;
     }
     Ok(())
@@ -533,6 +588,19 @@ mod tests {
             "customer,value,share\na,43465.00,0.5\n"
         );
         assert_eq!(frame_json(&df)[0]["value"], 43465.0);
+    }
+
+    #[test]
+    fn a_narrow_terminal_keeps_the_id_and_the_answer() {
+        let cells: Vec<Vec<String>> = ["customer", "aaaaaaaaaa", "bbbbbbbbbb", "answer"]
+            .iter()
+            .map(|h| vec![h.to_string()])
+            .collect();
+        assert_eq!(columns_that_fit(&cells, 40, &[]), [0, 1, 2]);
+        assert_eq!(columns_that_fit(&cells, 40, &["answer"]), [0, 1, 3]);
+        assert_eq!(columns_that_fit(&cells, 5, &["answer"]), [0]);
+        assert_eq!(wrap("aa bb cc", 5), "aa bb\n  cc");
+        assert_eq!(wrap("averylongword x", 5), "averylongword\n  x");
     }
 
     #[test]

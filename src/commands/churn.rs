@@ -203,7 +203,7 @@ pub fn run(args: &ChurnArgs, cfg: &Loaded) -> Result<()> {
         Some((_, clv)) if clv.is_empty() => frame = frame.drop_many(["clv"]),
         Some(_) => {}
     }
-    out.write(|w, f| render::frame(&mut frame, f, w))
+    out.write(|w, f| render::frame_keeping(&mut frame, &["status", "abc", "value_12m"], f, w))
 }
 
 /// Customer → a text column of the classification.

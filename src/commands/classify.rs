@@ -75,7 +75,7 @@ pub fn run(args: &ClassifyArgs, cfg: &Loaded) -> Result<()> {
     if let Some(g) = &args.group {
         rows.rename(crate::input::col::GROUP, g.as_str().into())?;
     }
-    out.write(|w, f| render::frame(&mut rows, f, w))?;
+    out.write(|w, f| render::frame_keeping(&mut rows, &["value", "abc", "tier", "share"], f, w))?;
     if out.to_terminal() {
         let summaries = pareto::summarize(&classified, &params)?;
         summaries

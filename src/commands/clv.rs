@@ -180,7 +180,9 @@ pub fn run(args: &ClvArgs, cfg: &Loaded) -> Result<()> {
     }
     let holdout_expected = validation.as_ref().map(|v| v.per_customer.as_slice());
     let mut frame = clv::frame(&rows, &predictions, holdout_expected)?;
-    out.write(|w, f| render::frame(&mut frame, f, w))
+    out.write(|w, f| {
+        render::frame_keeping(&mut frame, &["clv", "p_alive", "expected_purchases"], f, w)
+    })
 }
 
 /// Reads a saved model and converts its time scale α to `unit`.

@@ -85,7 +85,7 @@ pub fn run(args: &GrowthArgs, cfg: &Loaded) -> Result<()> {
         None => growth::customers_frame(&all.iter().collect::<Vec<_>>(), &period.label(now))?,
         Some(n) => top(&all, n as usize, &period.label(now))?,
     };
-    out.write(|w, f| render::frame(&mut frame, f, w))
+    out.write(|w, f| render::frame_keeping(&mut frame, &["value", "change_pct", "trend"], f, w))
 }
 
 /// The N largest growers and N largest decliners against a year before, with a `direction`.

@@ -108,7 +108,7 @@ pub fn run(args: &RfmArgs, cfg: &Loaded) -> Result<()> {
         &args.segment,
         &params.map,
     )?;
-    out.write(|w, f| render::frame(&mut rows, f, w))
+    out.write(|w, f| render::frame_keeping(&mut rows, &["segment", "rfm", "monetary"], f, w))
 }
 
 const OUTPUT_COLUMNS: [&str; 10] = [

@@ -487,24 +487,35 @@ fn on_terminal(args: &str, cols: u16, rows: u16) -> String {
 
 #[test]
 fn tables_fit_a_60_column_terminal_and_say_what_is_hidden() {
-    for cmd in [
-        "classify sample-data/sales.csv",
-        "rfm sample-data/sales.csv",
-        "clv sample-data/sales.csv -q",
+    // Each command keeps its answer (the id and the columns after it) when columns must go.
+    for (cmd, answer) in [
+        (
+            "classify sample-data/sales.csv",
+            &["value", "abc", "tier"][..],
+        ),
+        ("rfm sample-data/sales.csv", &["segment", "rfm"]),
+        ("clv sample-data/sales.csv", &["clv", "p_alive"]),
+        ("churn sample-data/sales.csv", &["status", "abc"]),
+        ("growth sample-data/sales.csv", &["value", "trend"]),
     ] {
         let screen = on_terminal(cmd, 60, 24);
-        let table: Vec<&str> = screen
+        let header = screen
             .lines()
-            .filter(|l| l.starts_with(['┌', '│', '╞', '└']))
-            .collect();
-        assert!(!table.is_empty(), "{cmd}: {screen}");
-        for l in &table {
+            .find(|l| l.starts_with("│ customer"))
+            .unwrap_or_else(|| panic!("{cmd}: {screen}"));
+        for column in answer {
+            assert!(header.contains(&format!(" {column} ")), "{cmd}: {header}");
+        }
+        // Every line, notes and counts included, is broken to the width.
+        for l in screen.lines() {
             assert!(
                 l.chars().count() <= 60,
                 "{cmd}: a line of {}: {l}",
                 l.chars().count()
             );
         }
+        let rows = screen.lines().filter(|l| l.starts_with("│ C")).count();
+        assert_eq!(rows, 12, "{cmd}: 24 lines leave room for 12 rows: {screen}");
         assert!(screen.contains("more rows (--all"), "{cmd}: {screen}");
         assert!(screen.contains("more columns:"), "{cmd}: {screen}");
     }
