@@ -292,14 +292,20 @@ fn columns_that_fit(cells: &[Vec<String>], width: usize, keep: &[&str]) -> Vec<u
 /// `text` broken at spaces into lines of at most `width` characters (a longer word stays whole),
 /// lines after the first indented by two spaces.
 pub fn wrap(text: &str, width: usize) -> String {
+    wrap_after(text, width, 0, 2)
+}
+
+/// [`wrap`] for text that starts at column `start`, continuation lines indented by `indent`.
+fn wrap_after(text: &str, width: usize, start: usize, indent: usize) -> String {
     let mut out = String::new();
-    let mut line = 0;
-    for word in text.split(' ') {
+    let mut line = start;
+    for (i, word) in text.split(' ').enumerate() {
         let n = word.chars().count();
-        if line > 0 && line + 1 + n > width {
-            out.push_str("\n  ");
-            line = 2;
-        } else if line > 0 {
+        if i > 0 && line + 1 + n > width {
+            out.push('\n');
+            out.push_str(&" ".repeat(indent));
+            line = indent;
+        } else if i > 0 {
             out.push(' ');
             line += 1;
         }
@@ -493,7 +499,12 @@ pub fn card(
         .max()
         .unwrap_or(0);
     for (k, v) in fields {
-        writeln!(w, "  {k:<width$}  {}", escape_controls(v))?;
+        let v = escape_controls(v);
+        let v = match terminal() {
+            Some((cols, _, _)) => wrap_after(&v, cols as usize, width + 4, width + 4),
+            None => v.into_owned(),
+        };
+        writeln!(w, "  {k:<width$}  {v}")?;
     }
     writeln!(w)?;
     frame(table, Format::Table, w)
@@ -601,6 +612,7 @@ mod tests {
         assert_eq!(columns_that_fit(&cells, 5, &["answer"]), [0]);
         assert_eq!(wrap("aa bb cc", 5), "aa bb\n  cc");
         assert_eq!(wrap("averylongword x", 5), "averylongword\n  x");
+        assert_eq!(wrap_after("aa bb cc", 10, 4, 4), "aa bb\n    cc");
     }
 
     #[test]

@@ -7,7 +7,10 @@
 //! when it is one (as of a month's last day) and by its dates otherwise. Trend rule, on the last 12 months
 //! against the 12 before: growth above +10% is `growing`, below −10% `declining`, else `steady`;
 //! with nothing in the earlier year it is `new` when there is value now, else `inactive` (the
-//! rule of `tier growth`).
+//! rule of `tier growth`). A customer whose first purchase falls after the start of the earlier
+//! year has no full year to compare with: the trend is `new` and no growth is given (a few days
+//! of the earlier year against a whole year would read as +100,000%); a month's growth likewise
+//! needs the customer's history to cover the same month a year before.
 
 use crate::input::{col, iso_date};
 use chrono::{Datelike, Months, NaiveDate};
@@ -83,6 +86,11 @@ fn month_ends(as_of: i32, count: u32) -> Vec<NaiveDate> {
                 .expect("date in range")
         })
         .collect()
+}
+
+/// Days since 1970-01-01 of a date.
+fn days_of(d: NaiveDate) -> i32 {
+    (d - NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch")).num_days() as i32
 }
 
 /// The label of the rolling month (after, end]: its calendar month (`2024-05`) when it is exactly
@@ -178,7 +186,11 @@ pub fn card(inp: &Inputs, id: &str) -> PolarsResult<Option<Card>> {
     );
     let months = monthly_cents(&dates, &cents, inp.as_of, 24);
     let (now, before): (i64, i64) = (months[..12].iter().sum(), months[12..].iter().sum());
-    let labels = month_ends(inp.as_of, 12);
+    let labels = month_ends(inp.as_of, 24);
+    // Whether the customer was already buying on the first day of the window after `ends[k]`.
+    let since = first.or_else(|| dates.iter().min().copied());
+    let covers = |k: usize| since.is_some_and(|f| f <= days_of(labels[k]) + 1);
+    let full_year = covers(24);
     Ok(Some(Card {
         customer: id.to_string(),
         as_of: iso_date(inp.as_of),
@@ -206,15 +218,20 @@ pub fn card(inp: &Inputs, id: &str) -> PolarsResult<Option<Card>> {
         recency_days: last.map(|l| (inp.as_of - l) as i64),
         last_12_months: now as f64 / 100.0,
         previous_12_months: before as f64 / 100.0,
-        growth_pct: growth(now, before),
-        trend: trend(now, before).to_string(),
+        growth_pct: growth(now, before).filter(|_| full_year),
+        trend: if full_year || now <= 0 {
+            trend(now, before)
+        } else {
+            "new"
+        }
+        .to_string(),
         months: (0..12)
             .rev()
             .map(|k| MonthRow {
                 month: window_label(labels[k + 1], labels[k]),
                 value: months[k] as f64 / 100.0,
                 year_before: months[k + 12] as f64 / 100.0,
-                growth_pct: growth(months[k], months[k + 12]),
+                growth_pct: growth(months[k], months[k + 12]).filter(|_| covers(k + 13)),
             })
             .collect(),
     }))

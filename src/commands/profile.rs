@@ -145,7 +145,13 @@ fn fields(c: &Card) -> Vec<(String, String)> {
         ),
         (
             "trend".into(),
-            if c.trend == "new" {
+            if c.trend == "new" && c.previous_12_months > 0.0 {
+                format!(
+                    "new: last 12 months {}; first purchase {}, no full year before to compare",
+                    money(c.last_12_months),
+                    c.first_purchase.as_deref().unwrap_or("-")
+                )
+            } else if c.trend == "new" {
                 format!(
                     "new: last 12 months {}, nothing in the 12 before",
                     money(c.last_12_months)

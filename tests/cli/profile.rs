@@ -46,8 +46,10 @@ fn the_card_matches_a_hand_computation() {
         ),
         (Some(340.0), Some(100.0))
     );
-    assert_eq!(c["growth_pct"], 240.0);
-    assert_eq!(c["trend"], "growing");
+    // K1's first purchase (2023-03-10) is after the start of the earlier year (2022-06-01): no
+    // full year to compare, so no growth figure and the trend is `new`.
+    assert_eq!(c["growth_pct"], serde_json::Value::Null);
+    assert_eq!(c["trend"], "new");
     let months = c["months"].as_array().unwrap();
     assert_eq!(months.len(), 12);
     assert_eq!(months[0]["month"], "2023-06");
@@ -63,8 +65,37 @@ fn the_card_matches_a_hand_computation() {
         (march["value"].as_f64(), march["year_before"].as_f64()),
         (Some(170.0), Some(100.0))
     );
-    assert_eq!(march["growth_pct"], 70.0);
+    assert_eq!(
+        march["growth_pct"],
+        serde_json::Value::Null,
+        "2023-03 is partly before K1"
+    );
     assert_eq!(months[11]["month"], "2024-05");
+    // As of 2025-03-09 both years are K1's: 90 (−30 + 120) against 350 (100 + 50 + 200).
+    let later = card_json(&[&fixture("card.csv"), "--id", "K1", "--as-of", "2025-03-09"]);
+    assert_eq!(
+        (
+            later["last_12_months"].as_f64(),
+            later["previous_12_months"].as_f64()
+        ),
+        (Some(90.0), Some(350.0))
+    );
+    assert_eq!(later["growth_pct"], -74.3);
+    assert_eq!(later["trend"], "declining");
+    let months = later["months"].as_array().unwrap();
+    let return_month = months
+        .iter()
+        .find(|m| m["month"] == "2024-03-10..2024-04-09")
+        .unwrap();
+    assert_eq!(
+        (
+            return_month["value"].as_f64(),
+            return_month["year_before"].as_f64(),
+            return_month["growth_pct"].as_f64()
+        ),
+        (Some(-30.0), Some(100.0), Some(-130.0)),
+        "the year-before month starts on K1's first purchase"
+    );
 }
 
 #[test]
@@ -97,7 +128,7 @@ fn several_ids_and_formats() {
     assert!(csv.starts_with("customer,field,value\n"), "{csv}");
     assert!(
         csv.contains("K1,value_to_date,440.00\n")
-            && csv.contains("K1,month.2024-03.growth_pct,70\n"),
+            && csv.contains("K1,month.2024-03.year_before,100.00\n"),
         "{csv}"
     );
 }
