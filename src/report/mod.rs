@@ -17,6 +17,7 @@ use crate::analysis::pareto;
 use crate::analysis::periods::{self, Period};
 use crate::analysis::retention::{self, Rate};
 use crate::analysis::rfm::{self, Params as RfmParams, Rfm};
+use crate::analysis::standing;
 use crate::input::{col, iso_date};
 use polars::prelude::*;
 use std::collections::HashMap;
@@ -188,11 +189,11 @@ pub fn build(days: &DataFrame, as_of: i32, s: &Settings) -> anyhow::Result<Bundl
     let tiered = migrate::tier_periods(&per_period, Scheme::Abc, &s.classify)?;
     let moves = migrate::moves(&tiered, now - 1, now);
     let rungs = migrate::rungs(Scheme::Abc, &s.classify);
-    let abc = text_map(&classified, "abc")?;
+    let abc = standing::text_map(&classified, "abc")?;
     for r in &mut churn_rows {
         r.abc = abc.get(&r.customer).cloned();
     }
-    let customers = customer_rows(
+    let customers = standing::customer_rows(
         &classified,
         &rfm.frame,
         &rows,
@@ -217,144 +218,6 @@ pub fn build(days: &DataFrame, as_of: i32, s: &Settings) -> anyhow::Result<Bundl
         totals,
         previous: None,
     })
-}
-
-fn text_map(df: &DataFrame, column: &str) -> PolarsResult<HashMap<String, String>> {
-    let ids = df.column(col::CUSTOMER)?.str()?;
-    let v = df.column(column)?.cast(&DataType::String)?;
-    let v = v.str()?;
-    Ok(ids
-        .iter()
-        .zip(v.iter())
-        .filter_map(|(i, v)| Some((i?.to_string(), v?.to_string())))
-        .collect())
-}
-
-/// One row per customer, in rank order, with every standing.
-fn customer_rows(
-    classified: &DataFrame,
-    rfm: &DataFrame,
-    summaries: &[clv::Summary],
-    predictions: Option<&[clv::Prediction]>,
-    churn: &[churn::Row],
-    growth: &[Growth],
-) -> anyhow::Result<DataFrame> {
-    let ids: Vec<String> = classified
-        .column(col::CUSTOMER)?
-        .str()?
-        .iter()
-        .map(|s| s.unwrap_or_default().to_string())
-        .collect();
-    let mut df = classified
-        .clone()
-        .lazy()
-        .select([
-            col(col::CUSTOMER),
-            col("value"),
-            col(customers::PURCHASES),
-            col("share"),
-            col("rank"),
-            col("abc"),
-            col("tier"),
-            col("first_purchase"),
-            col("last_purchase"),
-        ])
-        .collect()?;
-    let rfm_cols = [
-        "recency_days",
-        "frequency",
-        "monetary",
-        "r",
-        "f",
-        "m",
-        "rfm",
-        "segment",
-    ];
-    let index: HashMap<&str, usize> = rfm
-        .column(col::CUSTOMER)?
-        .str()?
-        .iter()
-        .enumerate()
-        .filter_map(|(i, id)| Some((id?, i)))
-        .collect();
-    let order: Vec<Option<IdxSize>> = ids
-        .iter()
-        .map(|id| index.get(id.as_str()).map(|&i| i as IdxSize))
-        .collect();
-    let take = IdxCa::new("take".into(), order);
-    for name in rfm_cols {
-        let c = rfm.column(name)?.as_materialized_series().take(&take)?;
-        df.with_column(c.with_name(name.into()).into_column())?;
-    }
-    let pred: HashMap<&str, &clv::Prediction> = match predictions {
-        Some(p) => summaries
-            .iter()
-            .zip(p)
-            .map(|(s, p)| (s.customer.as_str(), p))
-            .collect(),
-        None => HashMap::new(),
-    };
-    let r6 = |v: f64| (v * 1e6).round() / 1e6;
-    let pick = |f: &dyn Fn(&clv::Prediction) -> f64| -> Vec<Option<f64>> {
-        ids.iter()
-            .map(|id| pred.get(id.as_str()).map(|p| f(p)))
-            .collect()
-    };
-    df.with_column(Column::new("p_alive".into(), pick(&|p| r6(p.p_alive))))?;
-    df.with_column(Column::new(
-        "expected_purchases".into(),
-        pick(&|p| r6(p.expected_purchases)),
-    ))?;
-    df.with_column(Column::new(
-        "clv".into(),
-        pick(&|p| (p.clv * 100.0).round() / 100.0),
-    ))?;
-    let by_id: HashMap<&str, &churn::Row> =
-        churn.iter().map(|r| (r.customer.as_str(), r)).collect();
-    let ch = |f: &dyn Fn(&churn::Row) -> Option<String>| -> Vec<Option<String>> {
-        ids.iter()
-            .map(|id| by_id.get(id.as_str()).and_then(|r| f(r)))
-            .collect()
-    };
-    df.with_column(Column::new(
-        "status".into(),
-        ch(&|r| Some(r.status.name().into())),
-    ))?;
-    df.with_column(Column::new(
-        "reasons".into(),
-        ch(&|r| Some(r.reasons.join("; "))),
-    ))?;
-    df.with_column(Column::new(
-        "value_12m".into(),
-        ids.iter()
-            .map(|id| by_id.get(id.as_str()).map(|r| r.value_12m as f64 / 100.0))
-            .collect::<Vec<_>>(),
-    ))?;
-    let g: HashMap<&str, &Growth> = growth.iter().map(|g| (g.customer.as_str(), g)).collect();
-    let gm = |f: &dyn Fn(&Growth) -> Option<f64>| -> Vec<Option<f64>> {
-        ids.iter()
-            .map(|id| g.get(id.as_str()).and_then(|x| f(x)))
-            .collect()
-    };
-    df.with_column(Column::new(
-        "value_period".into(),
-        gm(&|x| Some(x.now as f64 / 100.0)),
-    ))?;
-    df.with_column(Column::new(
-        "change_pct".into(),
-        gm(&|x| x.previous.and_then(|p| Growth::pct(x.now, p))),
-    ))?;
-    df.with_column(Column::new(
-        "change_yoy_pct".into(),
-        gm(&|x| x.year_before.and_then(|p| Growth::pct(x.now, p))),
-    ))?;
-    df.with_column(Column::new(
-        "trend".into(),
-        ids.iter()
-            .map(|id| Some(g.get(id.as_str()).map_or("inactive", |x| x.trend())))
-            .collect::<Vec<_>>(),
-    ))?;
-    Ok(df)
 }
 
 /// A headline number and its value in the period before.
