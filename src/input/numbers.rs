@@ -330,7 +330,7 @@ fn split_exponent(body: &str, dec: char) -> Option<(&str, i32)> {
     let (mant, exp) = (&body[..at], &body[at + 1..]);
     let plain = mant.bytes().all(|b| b.is_ascii_digit() || b as char == dec);
     let exp: i32 = exp.parse().ok()?;
-    (plain && !mant.is_empty() && exp.abs() <= 40).then_some((mant, exp))
+    (plain && !mant.is_empty()).then_some((mant, exp))
 }
 
 /// A cell in cents (or other integer units), exactly.
@@ -394,6 +394,11 @@ mod tests {
             0
         );
         assert_eq!(units("1.5E3", Decimal::Point, 2).unwrap(), 150_000);
+        assert!(units("1e300", Decimal::Point, 2)
+            .unwrap_err()
+            .contains("too large"));
+        assert_eq!(units("1e-300", Decimal::Point, 2).unwrap(), 0);
+        assert_eq!(units("-2.5e-3", Decimal::Point, 2).unwrap(), 0);
         assert_eq!(units("1,5e2", Decimal::Comma, 2).unwrap(), 15_000);
         assert!(
             parse("99999999999999", Decimal::Point).is_err(),

@@ -419,21 +419,35 @@ pub fn normalise(header: &str) -> String {
 
 /// Finds the column a flag names: exact, then by normalised name. Lists the columns when absent.
 pub fn by_flag(role: Role, wanted: &str, headers: &[String]) -> Result<usize, String> {
-    headers
-        .iter()
-        .position(|h| h == wanted)
-        .or_else(|| {
-            headers
-                .iter()
-                .position(|h| normalise(h) == normalise(wanted))
-        })
-        .ok_or_else(|| {
-            format!(
-                "{} `{wanted}`: no such column; the columns are {}",
-                role.flag(),
-                list(headers, 0..headers.len())
-            )
-        })
+    let exact: Vec<usize> = (0..headers.len())
+        .filter(|&i| headers[i] == wanted)
+        .collect();
+    let hits = if exact.is_empty() {
+        (0..headers.len())
+            .filter(|&i| normalise(&headers[i]) == normalise(wanted))
+            .collect()
+    } else {
+        exact
+    };
+    match hits.len() {
+        0 => Err(format!(
+            "{} `{wanted}`: no such column; the columns are {}",
+            role.flag(),
+            list(headers, 0..headers.len())
+        )),
+        1 => Ok(hits[0]),
+        _ => Err(format!(
+            "{} `{wanted}` matches {} columns: {}; {}",
+            role.flag(),
+            hits.len(),
+            list_at(headers, &hits),
+            if hits.iter().all(|&i| headers[i] == headers[hits[0]]) {
+                "rename one of them in the file, tier cannot tell them apart"
+            } else {
+                "pass the header exactly as written"
+            }
+        )),
+    }
 }
 
 /// Finds a role's column from the aliases: `Ok(None)` when nothing matches, an error when two
@@ -448,11 +462,20 @@ pub fn by_alias(role: Role, headers: &[String]) -> Result<Option<usize>, String>
             0 => continue,
             1 => return Ok(Some(hits[0])),
             _ => {
-                return Err(format!(
-                    "more than one column could be the {role}: {}; pass {} with the one to use",
-                    list(headers, hits),
-                    role.flag()
-                ))
+                let same = hits.iter().all(|&i| headers[i] == headers[hits[0]]);
+                return Err(if same {
+                    format!(
+                        "more than one column could be the {role}: {}, all named the same; \
+                         rename the one to leave out in the file",
+                        list_at(headers, &hits)
+                    )
+                } else {
+                    format!(
+                        "more than one column could be the {role}: {}; pass {} with the one to use",
+                        list(headers, hits),
+                        role.flag()
+                    )
+                });
             }
         }
     }
@@ -466,9 +489,37 @@ fn list(headers: &[String], idx: impl IntoIterator<Item = usize>) -> String {
         .join(", ")
 }
 
+/// Columns with their positions (`` `customer` (column 1) ``), for headers that may repeat.
+fn list_at(headers: &[String], idx: &[usize]) -> String {
+    idx.iter()
+        .map(|&i| format!("`{}` (column {})", headers[i], i + 1))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_flag_that_names_two_columns_is_refused() {
+        let h: Vec<String> = ["customer", "customer", "date"].map(String::from).to_vec();
+        let e = by_flag(Role::Customer, "customer", &h).unwrap_err();
+        assert!(
+            e.contains("column 1") && e.contains("column 2") && e.contains("rename"),
+            "{e}"
+        );
+        let h: Vec<String> = ["Customer ID", "customer_id"].map(String::from).to_vec();
+        assert_eq!(
+            by_flag(Role::Customer, "customer_id", &h),
+            Ok(1),
+            "exact wins"
+        );
+        let e = by_flag(Role::Customer, "customer-id", &h).unwrap_err();
+        assert!(e.contains("exactly as written"), "{e}");
+        let e = by_alias(Role::Customer, &["customer".into(), "customer".into()]).unwrap_err();
+        assert!(e.contains("rename"), "{e}");
+    }
 
     fn h(names: &[&str]) -> Vec<String> {
         names.iter().map(|s| s.to_string()).collect()

@@ -363,3 +363,18 @@ fn headers_in_the_languages_of_real_exports() {
         }
     }
 }
+
+#[test]
+fn a_header_written_twice_is_never_picked_silently() {
+    let dir = temp_dir();
+    let f = write(
+        dir.path(),
+        "twice.csv",
+        b"customer,customer,date,amount\nA,B,2024-01-01,10\n",
+    );
+    for extra in [&[][..], &["--customer", "customer"][..]] {
+        let mut args = vec!["classify", f.as_str()];
+        args.extend_from_slice(extra);
+        tier(&args).fails(1, &["(column 1)", "(column 2)", "rename"]);
+    }
+}
