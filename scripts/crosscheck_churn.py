@@ -9,7 +9,8 @@ first time, and not present in the period before. Cohorts: customers by their fi
 period; present = how many are present k periods later, with their value. Migration: ABC classes
 within each period among the present customers (A while the value before the customer is below
 80% of the period's total, B below 95%, else C; ties by customer id), and for each pair of
-consecutive periods the moves from a class or `new` to a class or `lost`, with customers and the
+consecutive periods the moves from a class, `new` (never present before) or `returned` (present
+before, not in the first period) to a class or `lost`, with customers and the
 values in both periods. Every number is compared exactly with tier's CSV output, for months,
 quarters and years.
 
@@ -98,7 +99,10 @@ cls AS (
   FROM ranked
 ),
 moves AS (
-  SELECT coalesce(x.p, y.p - 1) AS a, coalesce(x.c, 'new') AS f, coalesce(y.c, 'lost') AS t,
+  SELECT coalesce(x.p, y.p - 1) AS a,
+         coalesce(x.c, CASE WHEN EXISTS (SELECT 1 FROM cls z WHERE z.customer = y.customer
+                                          AND z.p < y.p - 1) THEN 'returned' ELSE 'new' END) AS f,
+         coalesce(y.c, 'lost') AS t,
          coalesce(x.v, 0) AS vf, coalesce(y.v, 0) AS vt
   FROM (SELECT * FROM cls WHERE p < (SELECT hi FROM bounds)) x
   FULL OUTER JOIN (SELECT * FROM cls WHERE p > (SELECT lo FROM bounds)) y

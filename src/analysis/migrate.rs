@@ -1,7 +1,8 @@
 //! Tier migration: each customer tiered within each period (ABC or the pyramid, by the same rule
 //! as `classify`, among the customers present in that period), and the moves between two periods:
-//! from a tier or `new` (not present in the first) to a tier or `lost` (not present in the
-//! second). Pure: from the per-period frame to plain moves and frames.
+//! from a tier, `new` (present in no earlier period) or `returned` (absent from the first period
+//! but present before it) to a tier or `lost` (not present in the second). Pure: from the
+//! per-period frame to plain moves and frames.
 
 use super::classify::{self, Params};
 use super::customers;
@@ -84,10 +85,14 @@ pub struct Move {
     pub value_to: i64,
 }
 
+/// The two starting points of a customer absent from the first period.
+pub const ORIGINS: [&str; 2] = ["new", "returned"];
+
 /// Every customer's move from period `a` to period `b`, sorted by customer id.
 pub fn moves(t: &Tiered, a: i32, b: i32) -> Vec<Move> {
     let empty = HashMap::new();
     let (pa, pb) = (t.get(&a).unwrap_or(&empty), t.get(&b).unwrap_or(&empty));
+    let seen_before = |id: &str| t.range(..a).any(|(_, p)| p.contains_key(id));
     let mut ids: Vec<&String> = pa
         .keys()
         .chain(pb.keys().filter(|k| !pa.contains_key(*k)))
@@ -95,7 +100,8 @@ pub fn moves(t: &Tiered, a: i32, b: i32) -> Vec<Move> {
     ids.sort();
     ids.into_iter()
         .map(|id| {
-            let (from, value_from) = pa.get(id).cloned().unwrap_or(("new".into(), 0));
+            let origin = if seen_before(id) { "returned" } else { "new" };
+            let (from, value_from) = pa.get(id).cloned().unwrap_or((origin.into(), 0));
             let (to, value_to) = pb.get(id).cloned().unwrap_or(("lost".into(), 0));
             Move {
                 customer: id.clone(),
@@ -118,10 +124,11 @@ pub struct Cell {
     pub value_to: i64,
 }
 
-/// The non-empty cells, rows in ladder order then `new`, columns in ladder order then `lost`.
+/// The non-empty cells, rows in ladder order then `new` and `returned`, columns in ladder order
+/// then `lost`.
 pub fn cells(moves: &[Move], rungs: &[String]) -> Vec<Cell> {
     let mut froms: Vec<String> = rungs.to_vec();
-    froms.push("new".into());
+    froms.extend(ORIGINS.map(String::from));
     let mut tos: Vec<String> = rungs.to_vec();
     tos.push("lost".into());
     let mut out = Vec::new();
@@ -145,10 +152,11 @@ pub fn cells(moves: &[Move], rungs: &[String]) -> Vec<Cell> {
     out
 }
 
-/// The kind of a move: `upgrade`, `downgrade`, `stayed`, `new` or `lost`.
+/// The kind of a move: `upgrade`, `downgrade`, `stayed`, `new`, `returned` or `lost`.
 pub fn kind(m: &Move, rungs: &[String]) -> &'static str {
     let pos = |t: &str| rungs.iter().position(|r| r == t);
     match (pos(&m.from), pos(&m.to)) {
+        (None, _) if m.from == "returned" => "returned",
         (None, _) => "new",
         (_, None) => "lost",
         (Some(a), Some(b)) if b < a => "upgrade",
@@ -157,11 +165,11 @@ pub fn kind(m: &Move, rungs: &[String]) -> &'static str {
     }
 }
 
-/// The square matrix for a person: rows `from` (rungs, `new`), columns `to` (rungs, `lost`),
-/// customer counts, and a `total` column.
+/// The square matrix for a person: rows `from` (rungs, `new`, `returned`), columns `to` (rungs,
+/// `lost`), customer counts, and a `total` column.
 pub fn matrix(moves: &[Move], rungs: &[String]) -> PolarsResult<DataFrame> {
     let mut froms: Vec<String> = rungs.to_vec();
-    froms.push("new".into());
+    froms.extend(ORIGINS.map(String::from));
     let mut tos: Vec<String> = rungs.to_vec();
     tos.push("lost".into());
     let mut cols = vec![Column::new("from \\ to".into(), froms.clone())];
@@ -251,6 +259,26 @@ mod tests {
         let mx = matrix(&m, &r).unwrap();
         let total: u64 = mx.column("total").unwrap().u64().unwrap().sum().unwrap();
         assert_eq!(total, 4);
+    }
+
+    #[test]
+    fn a_customer_back_after_a_gap_is_returned_not_new() {
+        let t = tier_periods(
+            &per(&[("a", 1, 100), ("b", 1, 50), ("a", 3, 80), ("c", 3, 20)]),
+            Scheme::Abc,
+            &params(),
+        )
+        .unwrap();
+        let m = moves(&t, 2, 3);
+        let got: Vec<(&str, &str)> = m
+            .iter()
+            .map(|x| (x.customer.as_str(), x.from.as_str()))
+            .collect();
+        assert_eq!(got, [("a", "returned"), ("c", "new")]);
+        let r = rungs(Scheme::Abc, &params());
+        assert_eq!(kind(&m[0], &r), "returned");
+        let mx = matrix(&m, &r).unwrap();
+        assert_eq!(mx.height(), 5, "A, B, C, new, returned");
     }
 
     #[test]

@@ -194,7 +194,7 @@ fn movers(moves: &[Move], period: Period, a: i32, b: i32) -> Result<DataFrame> {
     )?)
 }
 
-const KINDS: [&str; 5] = ["upgrade", "downgrade", "stayed", "new", "lost"];
+const KINDS: [&str; 6] = ["upgrade", "downgrade", "stayed", "new", "returned", "lost"];
 
 /// Per transition and kind of move: customers and value in both periods.
 fn summary(

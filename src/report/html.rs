@@ -145,7 +145,7 @@ fn churn_by_class(b: &Bundle) -> String {
 
 fn migration(b: &Bundle) -> String {
     let mut froms = b.rungs.clone();
-    froms.push("new".into());
+    froms.extend(crate::analysis::migrate::ORIGINS.map(String::from));
     let mut tos = b.rungs.clone();
     tos.push("lost".into());
     let cells: Vec<Vec<f64>> = froms

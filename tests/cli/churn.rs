@@ -247,6 +247,7 @@ fn migration_cells_matrix_movers_and_summary() {
             ("downgrade", "0"),
             ("stayed", "1"),
             ("new", "1"),
+            ("returned", "0"),
             ("lost", "1")
         ]
     );
@@ -259,7 +260,11 @@ fn migration_cells_matrix_movers_and_summary() {
     assert!(months
         .ok()
         .contains("2024-02,2024-03,A,lost,1,100.00,0.00\n2024-02,2024-03,B,lost,1,10.00,0.00\n"));
-    assert!(months.stdout.contains("2024-03,2024-04,new,A,2,0.00,70.00"));
+    // Back after an empty March: returned, not new; new is a first appearance.
+    assert!(months
+        .stdout
+        .contains("2024-03,2024-04,returned,A,2,0.00,70.00"));
+    assert!(months.stdout.contains("2024-04,2024-05,new,A,1,0.00,30.00"));
     let years = tier(&[
         "migrate", &f, "--period", "year", "--from", "2023", "--to", "2024", "--format", "csv",
     ]);
