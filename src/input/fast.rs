@@ -226,21 +226,36 @@ pub fn count(raw_frame: &LazyFrame, plan: &Plan, report: &mut LoadReport) -> Res
     let blank_amount = blank(Role::Amount)
         .or_else(|| Some(blank(Role::Quantity)?.or(blank(Role::Price)?)))
         .unwrap_or(lit(false));
-    let with = plan.with_customer(raw_frame.clone());
-    let df = with
-        .clone()
+    // One streaming pass. Amount cells of rows without a customer are masked before parsing: such
+    // rows are dropped, and may hold anything (a footer's "Total").
+    let has = col(canon::CUSTOMER).is_not_null();
+    let amount_cells: Vec<usize> = plan
+        .mapping
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| matches!(m.role, Role::Amount | Role::Quantity | Role::Price))
+        .map(|(i, _)| i)
+        .collect();
+    let masked: Vec<Expr> = amount_cells
+        .iter()
+        .map(|&i| {
+            when(has.clone())
+                .then(col(raw(i)))
+                .otherwise(lit(NULL))
+                .alias(raw(i))
+        })
+        .collect();
+    let counts = plan
+        .with_customer(raw_frame.clone())
+        .with_columns(masked)
         .select([
             len().alias("rows"),
             col(canon::CUSTOMER).null_count().alias("none"),
-        ])
-        .collect()?;
-    let kept = with
-        .filter(col(canon::CUSTOMER).is_not_null())
-        .select([
             plan.amount().lt(lit(0i64)).sum().alias("neg"),
-            blank_amount.sum().alias("blank"),
+            has.and(blank_amount).sum().alias("blank"),
         ])
-        .collect()?;
+        .collect_with_engine(Engine::Streaming)?
+        .unwrap_single();
     let get = |df: &DataFrame, c: &str| -> Result<usize> {
         Ok(df
             .column(c)?
@@ -249,13 +264,13 @@ pub fn count(raw_frame: &LazyFrame, plan: &Plan, report: &mut LoadReport) -> Res
             .get(0)
             .unwrap_or(0) as usize)
     };
-    report.rows_read = get(&df, "rows")?;
-    report.no_customer = get(&df, "none")?;
-    let negative = get(&kept, "neg")?;
+    report.rows_read = get(&counts, "rows")?;
+    report.no_customer = get(&counts, "none")?;
+    let negative = get(&counts, "neg")?;
     match plan.returns {
         Returns::Exclude => report.returns_dropped = negative,
         Returns::Net => report.returns_kept = negative,
     }
-    report.blank_amounts = get(&kept, "blank")?;
+    report.blank_amounts = get(&counts, "blank")?;
     Ok(())
 }
