@@ -378,3 +378,23 @@ fn a_header_written_twice_is_never_picked_silently() {
         tier(&args).fails(1, &["(column 1)", "(column 2)", "rename"]);
     }
 }
+
+#[test]
+fn rows_without_a_customer_are_counted_whatever_their_amount_holds() {
+    let dir = temp_dir();
+    let f = write(
+        dir.path(),
+        "subtotals.csv",
+        b"customer,date,amount\nA,2024-01-01,10\nB,2024-01-02,-5\nB,2024-01-03,\n,2024-01-04,Subtotal 5\nC,2024-01-05,7\n",
+    );
+    let run = tier(&["classify", &f, "--explain", "--returns", "exclude"]);
+    run.ok();
+    for line in [
+        "rows read: 5",
+        "dropped: 1 without a customer id",
+        "dropped: 1 negative lines (--returns exclude)",
+        "1 rows with an empty amount counted as 0",
+    ] {
+        assert!(run.stderr.contains(line), "{line}: {}", run.stderr);
+    }
+}
