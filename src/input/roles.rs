@@ -87,6 +87,16 @@ impl Role {
                     "kundennr",
                     "kunden id",
                     "debitorennummer",
+                    "debitornummer",
+                    "debitor nr",
+                    "debitor",
+                    "référence client",
+                    "reference client",
+                    "réf client",
+                    "ref client",
+                    "código de cliente",
+                    "codigo de cliente",
+                    "cod cliente",
                     "id client",
                     "numéro client",
                     "numero client",
@@ -103,6 +113,7 @@ impl Role {
                     "klantnr",
                     "klant id",
                     "debiteurnummer",
+                    "debiteur",
                     "id do cliente",
                     "código do cliente",
                     "codigo do cliente",
@@ -157,12 +168,14 @@ impl Role {
                     "order purchase timestamp",
                     "bestelldatum",
                     "rechnungsdatum",
+                    "fakturadatum",
                     "belegdatum",
                     "auftragsdatum",
                     "verkaufsdatum",
                     "date de commande",
                     "date commande",
                     "date de facture",
+                    "date de vente",
                     "date facture",
                     "fecha de pedido",
                     "fecha pedido",
@@ -187,6 +200,8 @@ impl Role {
                     "date",
                     "close date",
                     "posting date",
+                    "buchungsdatum",
+                    "leistungsdatum",
                     "datum",
                     "fecha",
                     "data",
@@ -221,6 +236,11 @@ impl Role {
                     "converted amount",
                     "umsatz",
                     "nettobetrag",
+                    "nettowert",
+                    "nettoerlös",
+                    "nettoerlos",
+                    "erlös",
+                    "erlos",
                     "nettoumsatz",
                     "positionsbetrag",
                     "montant ht",
@@ -249,9 +269,13 @@ impl Role {
                     "grand total",
                     "amount total",
                     "gesamtbetrag",
+                    "bruttobetrag",
+                    "bruttowert",
+                    "rechnungsbetrag",
                     "summe",
                     "montant total",
                     "total ttc",
+                    "montant ttc",
                     "importe total",
                     "importo totale",
                     "totale",
@@ -417,6 +441,20 @@ pub fn normalise(header: &str) -> String {
     mapped.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// A header without a trailing unit in brackets: `Betrag (EUR)`, `Umsatz [€]` → `Betrag`, `Umsatz`.
+fn without_unit(header: &str) -> &str {
+    let h = header.trim_end();
+    let open = match h.chars().last() {
+        Some(')') => '(',
+        Some(']') => '[',
+        _ => return h,
+    };
+    match h.rfind(open) {
+        Some(at) if at > 0 => h[..at].trim_end(),
+        _ => h,
+    }
+}
+
 /// Finds the column a flag names: exact, then by normalised name. Lists the columns when absent.
 pub fn by_flag(role: Role, wanted: &str, headers: &[String]) -> Result<usize, String> {
     let exact: Vec<usize> = (0..headers.len())
@@ -454,9 +492,12 @@ pub fn by_flag(role: Role, wanted: &str, headers: &[String]) -> Result<usize, St
 /// columns match equally well.
 pub fn by_alias(role: Role, headers: &[String]) -> Result<Option<usize>, String> {
     let names: Vec<String> = headers.iter().map(|h| normalise(h)).collect();
+    let bare: Vec<String> = headers.iter().map(|h| normalise(without_unit(h))).collect();
     for aliases in role.tiers() {
         let hits: Vec<usize> = (0..names.len())
-            .filter(|&i| aliases.contains(&names[i].as_str()))
+            .filter(|&i| {
+                aliases.contains(&names[i].as_str()) || aliases.contains(&bare[i].as_str())
+            })
             .collect();
         match hits.len() {
             0 => continue,
@@ -500,6 +541,17 @@ fn list_at(headers: &[String], idx: &[usize]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_unit_in_brackets_does_not_hide_a_known_name() {
+        assert_eq!(without_unit("Betrag (EUR)"), "Betrag");
+        assert_eq!(without_unit("Umsatz [€] "), "Umsatz");
+        assert_eq!(without_unit("(EUR)"), "(EUR)");
+        let sap = h(&["Debitor", "Fakturadatum", "Nettowert (EUR)"]);
+        assert_eq!(by_alias(Role::Customer, &sap).unwrap(), Some(0));
+        assert_eq!(by_alias(Role::Date, &sap).unwrap(), Some(1));
+        assert_eq!(by_alias(Role::Amount, &sap).unwrap(), Some(2));
+    }
 
     #[test]
     fn a_flag_that_names_two_columns_is_refused() {
