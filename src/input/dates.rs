@@ -162,8 +162,8 @@ pub fn parse(cell: &str, format: &DateFormat) -> Result<i32, String> {
         let hint = match format {
             DateFormat::Forced(f) => format!("with --date-format `{f}`"),
             DateFormat::Auto(_) => {
-                "(expected e.g. 2024-01-31, 20240131, 1/31/2024, 31/01/2024 or 31.01.2024; \
-                 --date-format sets another)"
+                "(expected e.g. 2024-01-31, 20240131, 1/31/2024, 31/01/2024, 31.01.2024 or \
+                 Jan 31, 2024; --date-format sets another)"
                     .to_string()
             }
         };
@@ -187,7 +187,11 @@ fn parse_forced(cell: &str, fmt: &str) -> Option<NaiveDate> {
 }
 
 fn parse_auto(cell: &str, orders: Orders) -> Option<NaiveDate> {
-    let (y, m, d) = match shape(cell)? {
+    let Some(shape) = shape(cell) else {
+        let (y, m, d) = named(cell)?;
+        return NaiveDate::from_ymd_opt(y, m, d);
+    };
+    let (y, m, d) = match shape {
         Shape::Compact(y, m, d) | Shape::YearFirst(y, m, d) => (y, m, d),
         Shape::YearLast(a, b, y, sep) => match orders.0[sep_index(sep)]? {
             DayOrder::DayFirst => (y, b, a),
@@ -195,6 +199,99 @@ fn parse_auto(cell: &str, orders: Orders) -> Option<NaiveDate> {
         },
     };
     NaiveDate::from_ymd_opt(y, m, d)
+}
+
+/// Month names (full, in the languages of the exports tier reads); a cell's month word is any
+/// unique prefix of three letters or more (`Jan`, `Sept.`, `juil.`, `Dez`), or `mrt`.
+const MONTHS: [&[&str]; 12] = [
+    &[
+        "january", "januar", "jänner", "janvier", "enero", "gennaio", "januari", "janeiro",
+    ],
+    &[
+        "february",
+        "februar",
+        "février",
+        "febrero",
+        "febbraio",
+        "februari",
+        "fevereiro",
+    ],
+    &["march", "märz", "mars", "marzo", "maart", "mrt", "março"],
+    &["april", "avril", "abril", "aprile"],
+    &["may", "mai", "mayo", "maggio", "mei", "maio"],
+    &["june", "juni", "juin", "junio", "giugno", "junho"],
+    &["july", "juli", "juillet", "julio", "luglio", "julho"],
+    &["august", "août", "agosto", "augustus"],
+    &[
+        "september",
+        "septembre",
+        "septiembre",
+        "settembre",
+        "setembro",
+    ],
+    &[
+        "october", "oktober", "octobre", "octubre", "ottobre", "outubro",
+    ],
+    &["november", "novembre", "noviembre", "novembro"],
+    &[
+        "december",
+        "dezember",
+        "décembre",
+        "diciembre",
+        "dicembre",
+        "dezembro",
+    ],
+];
+
+/// The month (1-12) a word names, when exactly one month has a name it starts.
+fn month_of(word: &str) -> Option<u32> {
+    let w = word.trim_end_matches('.').to_lowercase();
+    if w.chars().count() < 3 || !w.chars().all(char::is_alphabetic) {
+        return None;
+    }
+    let hits: Vec<u32> = (0..12u32)
+        .filter(|&m| MONTHS[m as usize].iter().any(|n| n.starts_with(&w)))
+        .collect();
+    (hits.len() == 1).then(|| hits[0] + 1)
+}
+
+/// A date with its month named: `Jan 5, 2024`, `5 Jan 2024`, `05-Jan-2024`, `5. März 2024`,
+/// `Fri, 05 Jan 2024 10:00:00 GMT` (a leading weekday and anything after the year are ignored).
+/// Four-digit years only: `5-Jan-24` could be any century.
+fn named(cell: &str) -> Option<(i32, u32, u32)> {
+    let words: Vec<&str> = cell
+        .split([' ', '-', ',', '/'])
+        .map(|w| w.trim_end_matches('.'))
+        .filter(|w| !w.is_empty() && !matches!(*w, "de" | "del" | "do" | "da" | "of"))
+        .collect();
+    let at = words.iter().position(|w| month_of(w).is_some())?;
+    let month = month_of(words[at])?;
+    let number = |w: &str, max: usize| {
+        (w.len() <= max && w.bytes().all(|b| b.is_ascii_digit())).then(|| w.parse::<u32>().ok())?
+    };
+    let year = |w: &str| (w.len() == 4).then(|| number(w, 4))?;
+    // Month first (`Jan 5, 2024`), or day first (`5 Jan 2024`); only a weekday may come before.
+    let (day, y) = match (
+        at.checked_sub(1).map(|i| words[i]),
+        words.get(at + 1),
+        words.get(at + 2),
+    ) {
+        (prev, Some(d), Some(y)) if number(d, 2).is_some() && year(y).is_some() => {
+            if prev.is_some_and(|p| at > 1 || p.bytes().any(|b| b.is_ascii_digit())) {
+                return None;
+            }
+            (number(d, 2)?, year(y)?)
+        }
+        (Some(d), Some(y), _)
+            if (at == 1 || (at == 2 && !words[0].bytes().any(|b| b.is_ascii_digit())))
+                && number(d, 2).is_some()
+                && year(y).is_some() =>
+        {
+            (number(d, 2)?, year(y)?)
+        }
+        _ => return None,
+    };
+    Some((y as i32, month, day))
 }
 
 /// Human description of the format, for `--explain`.
@@ -213,7 +310,7 @@ pub fn describe(format: &DateFormat) -> String {
                 })
                 .collect();
             if parts.is_empty() {
-                "ISO or YYYYMMDD (detected)".to_string()
+                "ISO, YYYYMMDD or a named month (detected)".to_string()
             } else {
                 format!("{} (detected)", parts.join("; "))
             }
@@ -313,6 +410,31 @@ mod tests {
     fn forced_formats_and_flags() {
         let f = DateFormat::Forced("%d %b %Y".to_string());
         assert_eq!(iso(parse("07 Oct 2025", &f).unwrap()), "2025-10-07");
+        for (cell, want) in [
+            ("Jan 5, 2024", "2024-01-05"),
+            ("January 5, 2024 10:00 AM", "2024-01-05"),
+            ("5-Jan-2024", "2024-01-05"),
+            ("Fri, 05 Jan 2024 10:00:00 GMT", "2024-01-05"),
+            ("5. März 2024", "2024-03-05"),
+            ("12 juil. 2024", "2024-07-12"),
+            ("3 de mayo de 2024", "2024-05-03"),
+            ("Sept. 30, 2024", "2024-09-30"),
+        ] {
+            let auto = DateFormat::Auto(Orders::default());
+            assert_eq!(parse(cell, &auto).map(iso), Ok(want.to_string()), "{cell}");
+        }
+        for cell in [
+            "5-Jan-24",
+            "Jan 2024",
+            "jui 5 2024",
+            "Feb 30, 2024",
+            "2024 Jan 5 6",
+        ] {
+            assert!(
+                parse(cell, &DateFormat::Auto(Orders::default())).is_err(),
+                "{cell}"
+            );
+        }
         assert!(parse_flag("2024-01-31").is_ok());
         assert!(parse_flag("soon").is_err());
     }
