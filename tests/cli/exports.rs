@@ -242,3 +242,34 @@ fn a_short_row_cannot_hide_behind_a_long_one() {
     );
     tier(&["classify", &f]).fails(1, &["line 2 has 2 fields but the header has 3"]);
 }
+
+#[test]
+fn dates_with_a_named_month_are_read_by_both_readers() {
+    let dir = temp_dir();
+    let f = write(
+        dir.path(),
+        "named.csv",
+        "Customer,Date,Amount\nA,\"Jan 5, 2024\",10\nB,5-Feb-2024,20\nA,\"Fri, 01 Mar 2024 10:00:00 GMT\",5\nC,5. März 2024,1\n"
+            .as_bytes(),
+    );
+    let out = tier(&["classify", &f, "--format", "csv"]);
+    let rows = csv_rows(out.ok());
+    let a = rows.iter().find(|r| r[0] == "A").unwrap();
+    assert_eq!((a[8].as_str(), a[9].as_str()), ("2024-01-05", "2024-03-01"));
+    // A footer line sends the file to the precise reader, which reads the same dates.
+    let body = std::fs::read_to_string(&f).unwrap();
+    let footed = write(
+        dir.path(),
+        "footed.csv",
+        format!("{body}Total\n").as_bytes(),
+    );
+    let precise = tier(&["classify", &footed, "--format", "csv"]);
+    assert_eq!(precise.ok(), out.stdout);
+    // A two-digit year could be any century: refused, with the place.
+    let g = write(
+        dir.path(),
+        "yy.csv",
+        b"Customer,Date,Amount\nA,5-Jan-24,10\n",
+    );
+    tier(&["classify", &g]).fails(1, &["line 2", "5-Jan-24"]);
+}
