@@ -98,7 +98,12 @@ impl Windowed {
         &mut self,
         query: impl Fn(LazyFrame) -> PolarsResult<LazyFrame>,
     ) -> Result<DataFrame> {
-        match query(self.window()).and_then(customers::run) {
+        let spinner = progress::busy(self.scanned.bytes());
+        let first = query(self.window()).and_then(customers::run);
+        if let Some(s) = spinner {
+            s.finish_and_clear();
+        }
+        match first {
             Ok(df) if df.height() > 0 || self.scanned.precise => Ok(df),
             Err(e) if self.scanned.precise => Err(e.into()),
             _ => {
@@ -195,7 +200,7 @@ impl Windowed {
         }
         self.as_of = self.period.as_of.unwrap_or(last);
         if let Some(max) = self.max_dropped {
-            self.scanned.count_rows()?;
+            self.count_rows()?;
             let r = &self.scanned.report;
             let share = r.no_customer as f64 / r.rows_read.max(1) as f64 * 100.0;
             if share > max {
@@ -211,7 +216,7 @@ impl Windowed {
         if self.explain {
             self.print_explain()?;
         } else if progress::notes_on_terminal() {
-            self.scanned.count_rows()?;
+            self.count_rows()?;
             let r = &self.scanned.report;
             if r.no_customer + r.returns_dropped > 0 {
                 progress::terminal_note(&format!(
@@ -224,6 +229,17 @@ impl Windowed {
             }
         }
         Ok(())
+    }
+
+    /// Counts the input's rows for `--explain`, `--max-dropped` and the terminal note (a spinner
+    /// on a terminal while a large input is counted).
+    fn count_rows(&mut self) -> Result<()> {
+        let spinner = progress::busy(self.scanned.bytes());
+        let counted = self.scanned.count_rows();
+        if let Some(s) = spinner {
+            s.finish_and_clear();
+        }
+        counted
     }
 
     fn empty_window(&mut self) -> anyhow::Error {
@@ -256,7 +272,7 @@ impl Windowed {
     }
 
     fn print_explain(&mut self) -> Result<()> {
-        self.scanned.count_rows()?;
+        self.count_rows()?;
         let count = |lf: LazyFrame| -> Result<usize> {
             let df = customers::run(lf.select([len().alias("n")]))?;
             Ok(df

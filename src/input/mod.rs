@@ -221,6 +221,15 @@ impl Scanned {
         Ok(())
     }
 
+    /// The inputs' total size in bytes (0 for what cannot be measured).
+    pub fn bytes(&self) -> u64 {
+        self.probes
+            .iter()
+            .filter_map(|p| std::fs::metadata(&p.path).ok())
+            .map(|m| m.len())
+            .sum()
+    }
+
     /// Fills the row counts of the report (`--explain`, the terminal note). The precise reader
     /// counts as it reads; the fast one runs a counting query.
     pub fn count_rows(&mut self) -> Result<()> {

@@ -548,3 +548,44 @@ fn the_top_level_help_names_every_command_with_examples() {
     }
     assert!(text.contains("CLV") && text.contains("Exit codes:"));
 }
+
+#[test]
+fn a_large_input_shows_a_spinner_that_fits_a_narrow_terminal() {
+    let dir = temp_dir();
+    let mut body = String::from("customer,date,amount\n");
+    let mut i = 0u64;
+    while body.len() < 33 << 20 {
+        body.push_str(&format!(
+            "C{},2024-01-{:02},{}.50\n",
+            i % 50_000,
+            i % 28 + 1,
+            i % 997
+        ));
+        i += 1;
+    }
+    let f = write(dir.path(), "large.csv", body.as_bytes());
+    let cmd = format!(
+        "stty cols 60 rows 24; '{}' classify '{f}' > /dev/null",
+        env!("CARGO_BIN_EXE_tier")
+    );
+    let out = Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .env("TERM", "xterm")
+        .stdin(Stdio::null())
+        .output()
+        .expect("script (util-linux) runs");
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(screen.contains("analysing 33 MB"), "{screen}");
+    // Each redraw (between carriage returns), terminal escapes left out, fits 60 columns.
+    for part in screen.split(['\r', '\n']) {
+        let (mut visible, mut escape) = (0, false);
+        for c in part.chars() {
+            match c {
+                '\u{1b}' => escape = true,
+                c if escape => escape = !c.is_ascii_alphabetic(),
+                _ => visible += 1,
+            }
+        }
+        assert!(visible <= 60, "{part:?}");
+    }
+}
