@@ -336,9 +336,70 @@ pub fn frame(
     super::classify::rank_order_by(DataFrame::new(rows.len(), cols)?, &[("clv", true)])
 }
 
+/// Customers of `all_days` without a purchase day (only returns, or purchases cancelled the same
+/// day), sorted by id: they have no purchase history for a model to value.
+pub fn without_purchase(all_days: &DataFrame, purchases: &DataFrame) -> PolarsResult<Vec<String>> {
+    let mut ids: Vec<String> = all_days
+        .clone()
+        .lazy()
+        .select([col(col::CUSTOMER)])
+        .unique(None, UniqueKeepStrategy::First)
+        .join(
+            purchases.clone().lazy().select([col(col::CUSTOMER)]),
+            [col(col::CUSTOMER)],
+            [col(col::CUSTOMER)],
+            JoinArgs::new(JoinType::Anti),
+        )
+        .collect()?
+        .column(col::CUSTOMER)?
+        .str()?
+        .iter()
+        .flatten()
+        .map(String::from)
+        .collect();
+    ids.sort();
+    Ok(ids)
+}
+
+/// The valued customers' frame followed by the `ids` no model can value, with empty cells and
+/// `spend_source` `no purchase`, so that `tier clv` lists every customer `classify` does.
+pub fn with_unvalued(frame: DataFrame, ids: &[String]) -> PolarsResult<DataFrame> {
+    if ids.is_empty() {
+        return Ok(frame);
+    }
+    let cols: Vec<Column> = frame
+        .columns()
+        .iter()
+        .map(|c| match c.name().as_str() {
+            col::CUSTOMER => Column::new(c.name().clone(), ids),
+            "spend_source" => Column::new(c.name().clone(), vec!["no purchase"; ids.len()]),
+            _ => Column::full_null(c.name().clone(), ids.len(), c.dtype()),
+        })
+        .collect();
+    frame.vstack(&DataFrame::new(ids.len(), cols)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn customers_without_a_purchase_are_listed_last_and_unvalued() {
+        let all = df!(col::CUSTOMER => ["a", "z", "b"], "cents" => [10i64, -5, 0]).unwrap();
+        let bought = df!(col::CUSTOMER => ["a"], "cents" => [10i64]).unwrap();
+        let ids = without_purchase(&all, &bought).unwrap();
+        assert_eq!(ids, ["b", "z"]);
+        let frame =
+            df!(col::CUSTOMER => ["a"], "spend_source" => ["gamma-gamma"], "clv" => [1.5f64])
+                .unwrap();
+        let out = with_unvalued(frame, &ids).unwrap();
+        assert_eq!(out.height(), 3);
+        assert_eq!(out.column("clv").unwrap().null_count(), 2);
+        assert_eq!(
+            out.column("spend_source").unwrap().str().unwrap().get(2),
+            Some("no purchase")
+        );
+    }
 
     fn days(rows: &[(&str, i32, i64)]) -> DataFrame {
         df!(

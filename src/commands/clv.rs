@@ -115,12 +115,12 @@ pub fn run(args: &ClvArgs, cfg: &Loaded) -> Result<()> {
     )?;
     let mut data = commands::load_window(&args.input, &args.period, None, cfg)?;
     let all_days = data.customer_days()?;
-    let everyone = all_days.column("customer")?.n_unique()?;
     let days = clv::purchase_days(&all_days)?;
-    let without = everyone.saturating_sub(days.column("customer")?.n_unique()?);
-    if without > 0 {
+    let unvalued = clv::without_purchase(&all_days, &days)?;
+    if !unvalued.is_empty() {
         progress::note(&format!(
-            "tier: note: {without} customers have no purchase in the window (only returns, or purchases cancelled the same day) and get no CLV; `tier classify` lists them as not ranked"
+            "tier: note: {} customers have no purchase in the window (only returns, or purchases cancelled the same day): listed last with no CLV (spend_source `no purchase`)",
+            unvalued.len()
         ));
     }
     let cal_end =
@@ -179,7 +179,10 @@ pub fn run(args: &ClvArgs, cfg: &Loaded) -> Result<()> {
         return out.write(|w, f| super::clv_report::write_report(&report, f, w));
     }
     let holdout_expected = validation.as_ref().map(|v| v.per_customer.as_slice());
-    let mut frame = clv::frame(&rows, &predictions, holdout_expected)?;
+    let mut frame = clv::with_unvalued(
+        clv::frame(&rows, &predictions, holdout_expected)?,
+        &unvalued,
+    )?;
     out.write(|w, f| {
         render::frame_keeping(&mut frame, &["clv", "p_alive", "expected_purchases"], f, w)
     })

@@ -383,4 +383,14 @@ fn customers_without_value_are_listed_unranked_everywhere() {
         "{}",
         clv.stderr
     );
+    // clv lists every customer classify does, the unvalued last with empty cells.
+    let listed = tier_in(&["clv", "-", "--format", "csv"], Some(&sales));
+    let clv_rows = csv_rows(listed.ok());
+    let classified = csv_rows(tier_in(&["classify", "-"], Some(&sales)).ok());
+    assert_eq!(clv_rows.len(), classified.len());
+    let last = clv_rows.last().unwrap();
+    assert_eq!(
+        (last[0].as_str(), last[8].as_str(), last[9].as_str()),
+        ("ZZ9", "no purchase", "")
+    );
 }
