@@ -274,8 +274,11 @@ fn columns_that_fit(cells: &[Vec<String>], width: usize, keep: &[&str]) -> Vec<u
         .iter()
         .map(|col| col.iter().map(|t| t.chars().count()).max().unwrap_or(0) + 3)
         .collect();
+    let Some(&first) = widths.first() else {
+        return Vec::new();
+    };
     let mut chosen = vec![0];
-    let mut used = 1 + widths.first().copied().unwrap_or(0);
+    let mut used = 1 + first;
     let kept = keep
         .iter()
         .filter_map(|k| cells.iter().position(|c| c[0] == *k));
