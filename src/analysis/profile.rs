@@ -146,6 +146,12 @@ fn text(df: &DataFrame, name: &str) -> PolarsResult<String> {
     Ok(df.column(name)?.get(0)?.str_value().to_string())
 }
 
+/// A text cell, `None` when empty (never the word `null`).
+fn text_opt(df: &DataFrame, name: &str) -> PolarsResult<Option<String>> {
+    let v = df.column(name)?.get(0)?;
+    Ok((!v.is_null()).then(|| v.str_value().to_string()))
+}
+
 fn day(df: &DataFrame, name: &str) -> PolarsResult<Option<i32>> {
     let v = df.column(name)?.cast(&DataType::Int32)?;
     Ok(v.i32()?.get(0))
@@ -205,8 +211,16 @@ pub fn card(inp: &Inputs, id: &str) -> PolarsResult<Option<Card>> {
             .flatten()
             .count(),
         value_share: class.column("share")?.f64()?.get(0),
-        rfm: scored.as_ref().map(|s| text(s, "rfm")).transpose()?,
-        segment: scored.as_ref().map(|s| text(s, "segment")).transpose()?,
+        rfm: scored
+            .as_ref()
+            .map(|s| text_opt(s, "rfm"))
+            .transpose()?
+            .flatten(),
+        segment: scored
+            .as_ref()
+            .map(|s| text_opt(s, "segment"))
+            .transpose()?
+            .flatten(),
         value_to_date: revenue as f64 / 100.0,
         purchases,
         average_order_value: (purchases > 0)

@@ -119,7 +119,13 @@ fn fields(c: &Card) -> Vec<(String, String)> {
                 _ => "not ranked: its value is 0 or below (returns cancel its purchases)".into(),
             },
         ),
-        ("RFM".into(), format!("{} {}", opt(&c.rfm), opt(&c.segment))),
+        (
+            "RFM".into(),
+            match &c.rfm {
+                Some(code) => format!("{code} {}", opt(&c.segment)),
+                None => opt(&c.segment),
+            },
+        ),
         ("value to date".into(), money(c.value_to_date)),
         (
             "purchases".into(),

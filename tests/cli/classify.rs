@@ -373,6 +373,25 @@ fn customers_without_value_are_listed_unranked_everywhere() {
         Some(data),
     );
     assert!(card.ok().contains("not ranked"));
+    // Only returns: no RFM code, and never the word null.
+    let returns_only = tier_in(
+        &["profile", "-", "--id", "C", "--format", "table"],
+        Some(data),
+    );
+    let text = returns_only.ok();
+    assert!(
+        text.contains("No purchase") && !text.contains("null"),
+        "{text}"
+    );
+    let json: serde_json::Value = serde_json::from_str(
+        tier_in(
+            &["profile", "-", "--id", "C", "--format", "json"],
+            Some(data),
+        )
+        .ok(),
+    )
+    .unwrap();
+    assert_eq!(json["rfm"], serde_json::Value::Null);
     let mut sales = std::fs::read(repo_file("sample-data/sales.csv")).unwrap();
     sales.extend_from_slice(b"SO-1,2025-06-01,ZZ9,Zed,North,Online,TEA-250,1,10.00,-10.00,1.00\n");
     let clv = tier_in(&["clv", "-", "--summary", "--format", "json"], Some(&sales));
