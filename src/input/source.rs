@@ -195,6 +195,28 @@ fn check_text(name: &str, head: &[u8]) -> Result<()> {
     if head.starts_with(b"PK\x03\x04") {
         bail!("`{name}` is a zip or Excel workbook, not a CSV; export the sheet as CSV");
     }
+    let compressed = [
+        (&b"\x1f\x8b"[..], "gzip", "gzip -dc"),
+        (&b"\x28\xb5\x2f\xfd"[..], "zstd", "zstd -dc"),
+        (&b"BZh"[..], "bzip2", "bzip2 -dc"),
+        (&b"\xfd7zXZ\x00"[..], "xz", "xz -dc"),
+    ];
+    for (magic, kind, cat) in compressed {
+        if head.starts_with(magic) {
+            bail!(
+                "`{name}` is {kind}-compressed; decompress it first, or pipe it: \
+                 `{cat} '{name}' | tier ... -`"
+            );
+        }
+    }
+    let first = head
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .copied()
+        .unwrap_or(b' ');
+    if first == b'{' || (first == b'[' && head.contains(&b'{')) {
+        bail!("`{name}` looks like JSON, not a CSV, TSV or Parquet file; export a table (CSV) instead");
+    }
     if let Some(at) = head.iter().position(|&b| b == 0) {
         bail!("`{name}` looks binary (a NUL byte at offset {at}), not a CSV, TSV or Parquet file");
     }
@@ -429,4 +451,20 @@ fn read_parquet(name: &str, df: &DataFrame, file_no: usize, table: &mut RawTable
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_text;
+
+    #[test]
+    fn files_that_are_not_tables_are_named_for_what_they_are() {
+        let err = |head: &[u8]| check_text("f", head).unwrap_err().to_string();
+        assert!(err(b"\x1f\x8b\x08\x00").contains("gzip -dc 'f' | tier"));
+        assert!(err(b"\x28\xb5\x2f\xfd..").contains("zstd"));
+        assert!(err(b"  {\"a\": 1}").contains("JSON"));
+        assert!(err(b"[{\"a\": 1}]").contains("JSON"));
+        assert!(err(b"PK\x03\x04").contains("Excel"));
+        assert!(check_text("f", b"[Customer],[Date],[Amount]\nA,2024-01-01,1\n").is_ok());
+    }
 }
