@@ -71,7 +71,9 @@ pub fn run(args: &ReportArgs, cfg: &Loaded) -> Result<()> {
                     .into(),
             )
         })?;
+    replaceable(&out)?;
     let _lock = lock(&out, args.wait || cfg.config.report.wait == Some(true))?;
+    replaceable(&out)?;
     let previous = args.previous.as_deref().map(read_previous).transpose()?;
     let mut data = commands::load_window(&args.input, &args.period, None, cfg)?;
     let days = data.customer_days()?;
@@ -193,6 +195,47 @@ fn lock(out: &Path, wait: bool) -> Result<Lock> {
             Err(e).with_context(|| format!("cannot lock `{}`", path.display()))
         }
     }
+}
+
+/// Refuses a `--out` that the report would destroy: it must be new, an empty directory, or a
+/// report tier wrote (a directory with tier's `manifest.json`), which is replaced whole.
+fn replaceable(out: &Path) -> Result<()> {
+    let Ok(meta) = std::fs::symlink_metadata(out) else {
+        return Ok(());
+    };
+    if meta.file_type().is_symlink() {
+        return Err(UsageError(format!(
+            "`{}` is a symbolic link; give the directory itself (the report replaces it whole)",
+            out.display()
+        ))
+        .into());
+    }
+    if !meta.is_dir() {
+        return Err(UsageError(format!(
+            "`{}` exists and is not a directory; --out takes the report's directory, which tier \
+             replaces whole: choose a new name",
+            out.display()
+        ))
+        .into());
+    }
+    let mut entries =
+        std::fs::read_dir(out).with_context(|| format!("cannot read `{}`", out.display()))?;
+    if entries.next().is_none() {
+        return Ok(());
+    }
+    let by_tier = std::fs::read_to_string(out.join("manifest.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .is_some_and(|m| m.get("tier_version").is_some());
+    if !by_tier {
+        return Err(UsageError(format!(
+            "`{}` holds files that are not a tier report (no manifest.json written by tier); \
+             the report replaces its directory whole, so choose a new or empty directory",
+            out.display()
+        ))
+        .into());
+    }
+    Ok(())
 }
 
 /// `DIR` with `suffix` added to its last component.

@@ -453,3 +453,27 @@ fn a_killed_run_leaves_the_previous_report_as_it_was() {
     // The lock went with the killed run: the next one goes ahead.
     report(&out, &[]).ok();
 }
+
+#[test]
+fn the_report_never_replaces_what_it_did_not_write() {
+    let dir = temp_dir();
+    let data = repo_file("sample-data/sales.csv");
+    let file = write(dir.path(), "notes.txt", b"mine");
+    tier(&["report", &data, "--out", &file, "--no-model"]).fails(2, &["not a directory"]);
+    assert_eq!(std::fs::read(&file).unwrap(), b"mine");
+    let mine = dir.path().join("mine");
+    std::fs::create_dir(&mine).unwrap();
+    let precious = write(&mine, "precious.txt", b"keep");
+    let m = mine.to_str().unwrap();
+    tier(&["report", &data, "--out", m, "--no-model"]).fails(2, &["not a tier report"]);
+    assert_eq!(std::fs::read(&precious).unwrap(), b"keep");
+    let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(names.len(), 2, "nothing left beside them");
+    // An empty directory, and then the report in it, are replaced.
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let e = empty.to_str().unwrap();
+    tier(&["report", &data, "--out", e, "--no-model", "-q"]).ok();
+    tier(&["report", &data, "--out", e, "--no-model", "-q"]).ok();
+    assert!(empty.join("manifest.json").exists());
+}
