@@ -95,6 +95,16 @@ pub fn write_atomically(
     FileOut::create(path)?.commit(write)
 }
 
+/// The existing file `-o` replaces (device, inode), so that the input layer can refuse to read it:
+/// `tier classify sales.csv -o sales.csv` would replace the data with the result.
+static OUTPUT_FILE: std::sync::Mutex<Option<(u64, u64)>> = std::sync::Mutex::new(None);
+
+/// Whether a file is the one `-o` is about to replace.
+pub fn is_output(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    *OUTPUT_FILE.lock().unwrap_or_else(|e| e.into_inner()) == Some((meta.dev(), meta.ino()))
+}
+
 /// An output file being prepared.
 pub struct FileOut {
     shown: String,
@@ -127,6 +137,10 @@ impl FileOut {
                     kind: Kind::Direct(path.to_path_buf()),
                 });
             }
+        }
+        if let Some(m) = &existing {
+            use std::os::unix::fs::MetadataExt;
+            *OUTPUT_FILE.lock().unwrap_or_else(|e| e.into_inner()) = Some((m.dev(), m.ino()));
         }
         let target = final_target(path)?;
         let dir = match target.parent() {

@@ -63,6 +63,13 @@ pub fn probe(path: &str, delimiter: Option<u8>, spool: &mut Vec<TempPath>) -> Re
         if meta.is_dir() {
             bail!("`{path}` is a directory, not a file");
         }
+        if crate::output::is_output(&meta) {
+            return Err(crate::UsageError(format!(
+                "`{path}` is both an input and the output (-o): the result would replace the \
+                 data; write to another file"
+            ))
+            .into());
+        }
         (path.to_string(), PathBuf::from(path))
     };
     let mut file = File::open(&real).with_context(|| format!("cannot open `{name}`"))?;

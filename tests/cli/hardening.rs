@@ -589,3 +589,18 @@ fn a_large_input_shows_a_spinner_that_fits_a_narrow_terminal() {
         assert!(visible <= 60, "{part:?}");
     }
 }
+
+#[test]
+fn the_output_never_replaces_an_input() {
+    let dir = temp_dir();
+    let body = std::fs::read(repo_file("sample-data/sales.csv")).unwrap();
+    let f = write(dir.path(), "sales.csv", &body);
+    let link = dir.path().join("link.csv");
+    std::os::unix::fs::symlink(&f, &link).unwrap();
+    for input in [f.as_str(), link.to_str().unwrap()] {
+        tier(&["classify", input, "-o", &f]).fails(2, &["both an input and the output"]);
+        assert_eq!(std::fs::read(&f).unwrap(), body, "the data is intact");
+    }
+    let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(names.len(), 2, "no temporary file left");
+}
