@@ -14,6 +14,7 @@ use serde::Serialize;
 use std::borrow::Cow;
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
+use unicode_width::UnicodeWidthStr;
 
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -272,7 +273,7 @@ fn texts(df: &DataFrame, rows: usize) -> Vec<Vec<String>> {
 fn columns_that_fit(cells: &[Vec<String>], width: usize, keep: &[&str]) -> Vec<usize> {
     let widths: Vec<usize> = cells
         .iter()
-        .map(|col| col.iter().map(|t| t.chars().count()).max().unwrap_or(0) + 3)
+        .map(|col| col.iter().map(|t| t.width()).max().unwrap_or(0) + 3)
         .collect();
     let Some(&first) = widths.first() else {
         return Vec::new();
@@ -303,7 +304,7 @@ fn wrap_after(text: &str, width: usize, start: usize, indent: usize) -> String {
     let mut out = String::new();
     let mut line = start;
     for (i, word) in text.split(' ').enumerate() {
-        let n = word.chars().count();
+        let n = word.width();
         if i > 0 && line + 1 + n > width {
             out.push('\n');
             out.push_str(&" ".repeat(indent));
@@ -616,6 +617,10 @@ mod tests {
         assert_eq!(wrap("aa bb cc", 5), "aa bb\n  cc");
         assert_eq!(wrap("averylongword x", 5), "averylongword\n  x");
         assert_eq!(wrap_after("aa bb cc", 10, 4, 4), "aa bb\n    cc");
+        // Wide characters take two columns each.
+        let wide: Vec<Vec<String>> = vec![vec!["客户编号客户编号".into()], vec!["x".into()]];
+        assert_eq!(columns_that_fit(&wide, 22, &[]), [0]);
+        assert_eq!(columns_that_fit(&wide, 24, &[]), [0, 1]);
     }
 
     #[test]
