@@ -88,11 +88,6 @@ fn month_ends(as_of: i32, count: u32) -> Vec<NaiveDate> {
         .collect()
 }
 
-/// Days since 1970-01-01 of a date.
-fn days_of(d: NaiveDate) -> i32 {
-    (d - NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch")).num_days() as i32
-}
-
 /// The label of the rolling month (after, end]: its calendar month (`2024-05`) when it is exactly
 /// one, else its dates (`2024-04-16..2024-05-15`), so a label never names days it does not hold.
 pub fn window_label(after: NaiveDate, end: NaiveDate) -> String {
@@ -195,7 +190,7 @@ pub fn card(inp: &Inputs, id: &str) -> PolarsResult<Option<Card>> {
     let labels = month_ends(inp.as_of, 24);
     // Whether the customer was already buying on the first day of the window after `ends[k]`.
     let since = first.or_else(|| dates.iter().min().copied());
-    let covers = |k: usize| since.is_some_and(|f| f <= days_of(labels[k]) + 1);
+    let covers = |k: usize| since.is_some_and(|f| f <= crate::input::epoch_days(labels[k]) + 1);
     let full_year = covers(24);
     Ok(Some(Card {
         customer: id.to_string(),
