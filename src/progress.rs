@@ -28,17 +28,19 @@ fn bars_allowed() -> bool {
 /// Inputs smaller than this read too fast for a bar to help.
 const BAR_MIN_BYTES: u64 = 32 << 20;
 
-/// While a large input is analysed by polars (whose progress cannot be followed byte by byte),
-/// a spinner with the elapsed time on a terminal; cleared when the guard is dropped.
-pub fn busy(bytes: u64) -> Option<ProgressBar> {
+/// Runs `work` with, on a terminal and for an input of at least 32 MB, a spinner and the elapsed
+/// time (polars' progress cannot be followed byte by byte); the spinner is cleared after.
+pub fn while_busy<T>(bytes: u64, work: impl FnOnce() -> T) -> T {
     if !bars_allowed() || bytes < BAR_MIN_BYTES {
-        return None;
+        return work();
     }
     let b = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr_with_hz(10));
     b.set_style(ProgressStyle::with_template("{spinner} {msg} {elapsed}").expect("valid template"));
     b.set_message(format!("analysing {} MB", bytes >> 20));
     b.enable_steady_tick(std::time::Duration::from_millis(200));
-    Some(b)
+    let out = work();
+    b.finish_and_clear();
+    out
 }
 
 /// A file reader that draws a byte-count bar on a terminal while it is read.

@@ -25,6 +25,21 @@ pub enum Monetary {
     Mean,
 }
 
+/// The columns `tier rfm` prints, in order: the customer, the measures, the scores and segment
+/// (`COLUMNS[1..9]`, also in the report's customers table), the last purchase.
+pub const COLUMNS: [&str; 10] = [
+    "customer",
+    "recency_days",
+    "frequency",
+    "monetary",
+    "r",
+    "f",
+    "m",
+    "rfm",
+    "segment",
+    "last_purchase",
+];
+
 /// Parameters of `rfm`.
 #[derive(Debug, Clone)]
 pub struct Params {

@@ -53,16 +53,6 @@ pub fn customer_rows(
             col("last_purchase"),
         ])
         .collect()?;
-    let rfm_cols = [
-        "recency_days",
-        "frequency",
-        "monetary",
-        "r",
-        "f",
-        "m",
-        "rfm",
-        "segment",
-    ];
     let index: HashMap<&str, usize> = rfm
         .column(col::CUSTOMER)?
         .str()?
@@ -75,7 +65,7 @@ pub fn customer_rows(
         .map(|id| index.get(id.as_str()).map(|&i| i as IdxSize))
         .collect();
     let take = IdxCa::new("take".into(), order);
-    for name in rfm_cols {
+    for &name in &super::rfm::COLUMNS[1..9] {
         let c = rfm.column(name)?.as_materialized_series().take(&take)?;
         df.with_column(c.with_name(name.into()).into_column())?;
     }

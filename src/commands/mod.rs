@@ -98,11 +98,9 @@ impl Windowed {
         &mut self,
         query: impl Fn(LazyFrame) -> PolarsResult<LazyFrame>,
     ) -> Result<DataFrame> {
-        let spinner = progress::busy(self.scanned.bytes());
-        let first = query(self.window()).and_then(customers::run);
-        if let Some(s) = spinner {
-            s.finish_and_clear();
-        }
+        let first = progress::while_busy(self.scanned.bytes(), || {
+            query(self.window()).and_then(customers::run)
+        });
         match first {
             Ok(df) if df.height() > 0 || self.scanned.precise => Ok(df),
             Err(e) if self.scanned.precise => Err(e.into()),
@@ -234,12 +232,8 @@ impl Windowed {
     /// Counts the input's rows for `--explain`, `--max-dropped` and the terminal note (a spinner
     /// on a terminal while a large input is counted).
     fn count_rows(&mut self) -> Result<()> {
-        let spinner = progress::busy(self.scanned.bytes());
-        let counted = self.scanned.count_rows();
-        if let Some(s) = spinner {
-            s.finish_and_clear();
-        }
-        counted
+        let bytes = self.scanned.bytes();
+        progress::while_busy(bytes, || self.scanned.count_rows())
     }
 
     fn empty_window(&mut self) -> anyhow::Error {

@@ -93,12 +93,6 @@ pub fn run(args: &ProfileArgs, cfg: &Loaded) -> Result<()> {
     })
 }
 
-/// Money as the tables and CSV print it (two decimals: `86503.30`), so a card and a table of the
-/// same run agree.
-fn money(v: f64) -> String {
-    render::money_text(v)
-}
-
 fn fields(c: &Card) -> Vec<(String, String)> {
     let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
     let growth = c
@@ -126,13 +120,13 @@ fn fields(c: &Card) -> Vec<(String, String)> {
                 None => opt(&c.segment),
             },
         ),
-        ("value to date".into(), money(c.value_to_date)),
+        ("value to date".into(), render::money_text(c.value_to_date)),
         (
             "purchases".into(),
             format!(
                 "{}, average order {}",
                 c.purchases,
-                c.average_order_value.map_or("-".into(), money)
+                c.average_order_value.map_or("-".into(), render::money_text)
             ),
         ),
         (
@@ -154,26 +148,26 @@ fn fields(c: &Card) -> Vec<(String, String)> {
             if c.trend == "new" && c.previous_12_months > 0.0 {
                 format!(
                     "new: last 12 months {}; first purchase {}, no full year before to compare",
-                    money(c.last_12_months),
+                    render::money_text(c.last_12_months),
                     c.first_purchase.as_deref().unwrap_or("-")
                 )
             } else if c.trend == "new" {
                 format!(
                     "new: last 12 months {}, nothing in the 12 before",
-                    money(c.last_12_months)
+                    render::money_text(c.last_12_months)
                 )
             } else {
                 format!(
                     "{}: last 12 months {} vs {} the 12 before{growth}",
                     c.trend,
-                    money(c.last_12_months),
-                    money(c.previous_12_months)
+                    render::money_text(c.last_12_months),
+                    render::money_text(c.previous_12_months)
                 )
             },
         ),
     ];
     if let Some(p) = c.net_profit {
-        f.insert(4, ("net profit".into(), money(p)));
+        f.insert(4, ("net profit".into(), render::money_text(p)));
     }
     f
 }

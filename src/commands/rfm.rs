@@ -104,25 +104,12 @@ pub fn run(args: &RfmArgs, cfg: &Loaded) -> Result<()> {
         return write_summary(&out, &segments, &scored.thresholds);
     }
     let mut rows = keep_segments(
-        scored.frame.select(OUTPUT_COLUMNS)?,
+        scored.frame.select(rfm::COLUMNS)?,
         &args.segment,
         &params.map,
     )?;
     out.write(|w, f| render::frame_keeping(&mut rows, &["segment", "rfm", "monetary"], f, w))
 }
-
-const OUTPUT_COLUMNS: [&str; 10] = [
-    "customer",
-    "recency_days",
-    "frequency",
-    "monetary",
-    "r",
-    "f",
-    "m",
-    "rfm",
-    "segment",
-    "last_purchase",
-];
 
 /// Keeps the rows of the named segments; a name the map does not have is a usage error.
 fn keep_segments(rows: DataFrame, wanted: &[String], map: &SegmentMap) -> Result<DataFrame> {
