@@ -1,6 +1,7 @@
 //! Where the time of `tier classify` goes, stage by stage, on one file:
 //! `cargo run --profile ci --example stage_timing -- FILE`. Prints the time of the probe and byte
-//! check, of scanning and parsing every row, of the per-customer stage (orders, then customers),
+//! check, of scanning and parsing every row, of the per-customer stage (the engine, and the plain
+//! polars plan of the same table),
 //! and for comparison of a bare sum per customer (what a hand-written ABC query does).
 
 #![allow(clippy::print_stdout)]
@@ -10,7 +11,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use polars::prelude::*;
 use std::time::Instant;
-use tier::analysis::customers;
+use tier::analysis::{customers, stage};
 use tier::input::{self, col as canon, InputOptions};
 
 fn timed<T>(what: &str, f: impl FnOnce() -> anyhow::Result<T>) -> anyhow::Result<T> {
@@ -31,9 +32,20 @@ fn main() -> anyhow::Result<()> {
     timed("scan and parse every row", || {
         Ok(customers::run(tx.clone().select([len()]))?)
     })?;
-    timed("per-customer stage (orders, then customers)", || {
-        Ok(customers::run(customers::stage(tx.clone(), false)?)?)
+    timed("per-customer stage (the stage engine)", || {
+        Ok(stage::run(tx.clone(), stage::Want::default())?.customers)
     })?;
+    timed("per-customer stage and customer days", || {
+        let want = stage::Want {
+            grouped: false,
+            days: true,
+        };
+        Ok(stage::run(tx.clone(), want)?.days)
+    })?;
+    timed(
+        "the same as a plain polars plan (days, then customers)",
+        || Ok(customers::run(customers::plan(tx.clone(), false)?)?),
+    )?;
     timed("for comparison: a bare sum per customer", || {
         Ok(customers::run(
             tx.clone()

@@ -29,3 +29,21 @@ floats = pl.DataFrame(
 )
 floats.write_parquet(out + "floats.parquet")
 print(typed, floats)
+# A database's NUMBER(10) id arrives as decimal(10, 0); a decimal(12, 2) id with cents is refused.
+decimal_ids = pl.DataFrame(
+    {
+        "customer_id": pl.Series([Decimal("17850"), Decimal("13047"), Decimal("17850")], dtype=pl.Decimal(10, 0)),
+        "order_date": pl.Series(["2024-03-01", "2024-03-02", "2024-03-05"]).str.to_date(),
+        "amount": [10.0, 20.0, 5.5],
+    }
+)
+decimal_ids.write_parquet(out + "decimal_ids.parquet")
+fractional_ids = pl.DataFrame(
+    {
+        "customer_id": pl.Series([Decimal("17850.00"), Decimal("13047.50")], dtype=pl.Decimal(12, 2)),
+        "order_date": pl.Series(["2024-03-01", "2024-03-02"]).str.to_date(),
+        "amount": [10.0, 20.0],
+    }
+)
+fractional_ids.write_parquet(out + "decimal_fraction_ids.parquet")
+print(decimal_ids, fractional_ids)

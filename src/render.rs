@@ -251,7 +251,7 @@ pub fn frame_keeping(
             ParquetWriter::new(w).finish(df)?;
             Ok(())
         }
-        Format::Xlsx => Ok(w.write_all(&crate::xlsx::workbook(&[("data", df)])?)?),
+        Format::Xlsx => crate::xlsx::write(&[("data", df)], w),
     }
 }
 

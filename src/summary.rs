@@ -47,7 +47,7 @@ impl Summary {
             Format::Xlsx => {
                 let sheets: Vec<(&str, &DataFrame)> =
                     self.sections.iter().map(|(t, d)| (t.as_str(), d)).collect();
-                Ok(w.write_all(&crate::xlsx::workbook(&sheets)?)?)
+                crate::xlsx::write(&sheets, w)
             }
             _ => render::frame(&mut metrics(&self.doc)?, format, w),
         }

@@ -2,87 +2,230 @@
 //! cells (numbers as numbers, dates as dates, booleans as booleans, text as text) and columns wide
 //! enough for their header; money shows two decimals. The creation date is fixed, so the same
 //! frames give the same bytes.
+//!
+//! Written as a stream (the writer's constant-memory mode: each row goes to a temporary file as
+//! it is written), so a workbook costs little memory at any size. Excel's limits are kept rather
+//! than failing the file: a frame longer than a sheet continues on `NAME 2`, `NAME 3`, ... (with
+//! a note), text longer than a cell holds is cut with a marker, and dates outside Excel's
+//! calendar (before 1900) are written as ISO text.
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use polars::prelude::*;
-use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet};
+use std::io::Write;
 
-/// A workbook of `(sheet name, frame)` pairs, as bytes.
-pub fn workbook(sheets: &[(&str, &DataFrame)]) -> Result<Vec<u8>> {
+/// Data rows one worksheet holds below its header (Excel: 1,048,576 rows in all).
+pub const SHEET_ROWS: usize = 1_048_575;
+/// Characters one cell holds.
+const CELL_CHARS: usize = 32_767;
+const CUT: &str = "… [cut: longer than an Excel cell holds]";
+
+/// Writes a workbook of `(sheet name, frame)` pairs to `w`.
+pub fn write(sheets: &[(&str, &DataFrame)], w: &mut dyn Write) -> Result<()> {
+    let (bytes, notes) = workbook(sheets, SHEET_ROWS)?;
+    for n in notes {
+        crate::progress::note(&format!("tier: note: {n}"));
+    }
+    Ok(w.write_all(&bytes)?)
+}
+
+/// The workbook as bytes, with sheets of at most `limit` data rows, and the notes to give.
+pub fn workbook(sheets: &[(&str, &DataFrame)], limit: usize) -> Result<(Vec<u8>, Vec<String>)> {
     let mut wb = Workbook::new();
     let fixed = ExcelDateTime::from_ymd(2000, 1, 1)?;
     wb.set_properties(&DocProperties::new().set_creation_datetime(&fixed));
-    let bold = Format::new().set_bold();
-    let date = Format::new().set_num_format("yyyy-mm-dd");
-    let money = Format::new().set_num_format("0.00");
+    let styles = Styles {
+        bold: Format::new().set_bold(),
+        date: Format::new().set_num_format("yyyy-mm-dd"),
+        money: Format::new().set_num_format("0.00"),
+    };
+    let mut notes = Vec::new();
     for (name, df) in sheets {
-        let ws = wb.add_worksheet();
-        ws.set_name(sheet_name(name))?;
-        for (c, column) in df.columns().iter().enumerate() {
-            let c = u16::try_from(c)?;
-            ws.write_string_with_format(0, c, column.name().as_str(), &bold)?;
-            ws.set_column_width(c, (column.name().len() as f64 + 2.0).max(10.0))?;
-            for r in 0..df.height() {
-                let row = u32::try_from(r + 1)?;
-                match column.get(r)? {
-                    AnyValue::Null => {}
-                    AnyValue::Boolean(b) => {
-                        ws.write_boolean(row, c, b)?;
-                    }
-                    AnyValue::Date(d) => {
-                        let (y, m, dd) = ymd(d);
-                        ws.write_datetime_with_format(
-                            row,
-                            c,
-                            ExcelDateTime::from_ymd(y, m, dd)?,
-                            &date,
-                        )?;
-                    }
-                    AnyValue::String(s) => {
-                        ws.write_string(row, c, crate::render::escape_controls(s).as_ref())?;
-                    }
-                    AnyValue::StringOwned(s) => {
-                        ws.write_string(
-                            row,
-                            c,
-                            crate::render::escape_controls(s.as_str()).as_ref(),
-                        )?;
-                    }
-                    v if v.is_primitive_numeric() => {
-                        let x: f64 = v.extract().unwrap_or(f64::NAN);
-                        if x.is_finite() && crate::render::is_money(column.name()) {
-                            ws.write_number_with_format(row, c, x, &money)?;
-                        } else if x.is_finite() {
-                            ws.write_number(row, c, x)?;
-                        }
-                    }
-                    other => {
-                        ws.write_string(row, c, other.to_string())?;
-                    }
-                }
-            }
+        let mut df = (*df).clone();
+        df.rechunk_mut();
+        let parts = df.height().div_ceil(limit).max(1);
+        for part in 0..parts {
+            let ws = wb
+                .add_worksheet_with_constant_memory()
+                .context("cannot create a temporary file for the workbook")?;
+            let title = match part {
+                0 => sheet_name(name, ""),
+                p => sheet_name(name, &format!(" {}", p + 1)),
+            };
+            ws.set_name(&title)?;
+            let rows = part * limit..((part + 1) * limit).min(df.height());
+            sheet(ws, &df, rows, &styles)?;
         }
-        ws.set_freeze_panes(1, 0)?;
+        if parts > 1 {
+            notes.push(format!(
+                "`{name}` has {} rows, more than one worksheet holds ({limit}): the workbook \
+                 continues it on {} more sheet{} (`{}`, ...); the CSV and Parquet files hold \
+                 every row in one table",
+                df.height(),
+                parts - 1,
+                if parts == 2 { "" } else { "s" },
+                sheet_name(name, " 2")
+            ));
+        }
     }
-    Ok(wb.save_to_buffer()?)
+    Ok((wb.save_to_buffer()?, notes))
 }
 
-/// A sheet name Excel accepts: at most 31 characters, none of `[]:*?/\`.
-fn sheet_name(name: &str) -> String {
+struct Styles {
+    bold: Format,
+    date: Format,
+    money: Format,
+}
+
+/// One worksheet: the header, then `rows` of `df`, row by row as the stream needs.
+fn sheet(
+    ws: &mut Worksheet,
+    df: &DataFrame,
+    rows: std::ops::Range<usize>,
+    s: &Styles,
+) -> Result<()> {
+    let money: Vec<bool> = df
+        .columns()
+        .iter()
+        .map(|c| crate::render::is_money(c.name()))
+        .collect();
+    for (c, column) in df.columns().iter().enumerate() {
+        let c = u16::try_from(c)?;
+        ws.set_column_width(c, (column.name().len() as f64 + 2.0).max(10.0))?;
+    }
+    ws.set_freeze_panes(1, 0)?;
+    for (c, column) in df.columns().iter().enumerate() {
+        ws.write_string_with_format(0, u16::try_from(c)?, column.name().as_str(), &s.bold)?;
+    }
+    let first = rows.start;
+    for r in rows {
+        let row = u32::try_from(r - first + 1)?;
+        for (c, column) in df.columns().iter().enumerate() {
+            cell(ws, row, u16::try_from(c)?, column.get(r)?, money[c], s)?;
+        }
+    }
+    Ok(())
+}
+
+fn cell(
+    ws: &mut Worksheet,
+    row: u32,
+    c: u16,
+    value: AnyValue,
+    money: bool,
+    s: &Styles,
+) -> Result<()> {
+    match value {
+        AnyValue::Null => {}
+        AnyValue::Boolean(b) => {
+            ws.write_boolean(row, c, b)?;
+        }
+        AnyValue::Date(d) => match ymd(d) {
+            Some((y, m, dd)) => {
+                ws.write_datetime_with_format(row, c, ExcelDateTime::from_ymd(y, m, dd)?, &s.date)?;
+            }
+            None => {
+                ws.write_string(row, c, crate::input::iso_date(d))?;
+            }
+        },
+        AnyValue::String(t) => text(ws, row, c, t)?,
+        AnyValue::StringOwned(t) => text(ws, row, c, t.as_str())?,
+        v if v.is_primitive_numeric() => {
+            let x: f64 = v.extract().unwrap_or(f64::NAN);
+            if x.is_finite() && money {
+                ws.write_number_with_format(row, c, x, &s.money)?;
+            } else if x.is_finite() {
+                ws.write_number(row, c, x)?;
+            }
+        }
+        other => text(ws, row, c, &other.to_string())?,
+    }
+    Ok(())
+}
+
+/// A text cell, control characters escaped, cut with a marker beyond what a cell holds.
+fn text(ws: &mut Worksheet, row: u32, c: u16, t: &str) -> Result<()> {
+    let t = crate::render::escape_controls(t);
+    if t.chars().count() <= CELL_CHARS {
+        ws.write_string(row, c, t.as_ref())?;
+        return Ok(());
+    }
+    let keep: String = t.chars().take(CELL_CHARS - CUT.chars().count()).collect();
+    ws.write_string(row, c, format!("{keep}{CUT}"))?;
+    Ok(())
+}
+
+/// A sheet name Excel accepts: at most 31 characters, none of `[]:*?/\`; `suffix` is kept.
+fn sheet_name(name: &str, suffix: &str) -> String {
     let clean: String = name
         .chars()
         .map(|c| if "[]:*?/\\".contains(c) { '_' } else { c })
-        .take(31)
+        .take(31 - suffix.chars().count())
         .collect();
-    if clean.is_empty() {
+    let clean = if clean.is_empty() {
         "sheet".into()
     } else {
         clean
-    }
+    };
+    format!("{clean}{suffix}")
 }
 
-fn ymd(days: i32) -> (u16, u8, u8) {
+/// A date's year, month and day when Excel's calendar holds it (1900-01-01 .. 9999-12-31).
+fn ymd(days: i32) -> Option<(u16, u8, u8)> {
     use chrono::Datelike;
-    let d = chrono::NaiveDate::from_num_days_from_ce_opt(days + 719_163).unwrap_or_default();
-    (d.year() as u16, d.month() as u8, d.day() as u8)
+    let d = chrono::NaiveDate::from_num_days_from_ce_opt(days.checked_add(719_163)?)?;
+    (1900..=9999)
+        .contains(&d.year())
+        .then(|| (d.year() as u16, d.month() as u8, d.day() as u8))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use calamine::{Data, Reader, Xlsx};
+
+    fn read(bytes: Vec<u8>) -> Xlsx<std::io::Cursor<Vec<u8>>> {
+        Xlsx::new(std::io::Cursor::new(bytes)).unwrap()
+    }
+
+    #[test]
+    fn a_long_frame_continues_on_further_sheets() {
+        let df = df!("customer" => ["a", "b", "c", "d", "e"], "value" => [5.0, 4.0, 3.0, 2.0, 1.0])
+            .unwrap();
+        let small = df!("metric" => ["n"]).unwrap();
+        let (bytes, notes) = workbook(&[("customers", &df), ("summary", &small)], 2).unwrap();
+        assert_eq!(notes.len(), 1);
+        assert!(notes[0].contains("`customers 2`"), "{}", notes[0]);
+        let mut wb = read(bytes);
+        assert_eq!(
+            wb.sheet_names(),
+            ["customers", "customers 2", "customers 3", "summary"]
+        );
+        let third = wb.worksheet_range("customers 3").unwrap();
+        assert_eq!(third.get((0, 0)), Some(&Data::String("customer".into())));
+        assert_eq!(third.get((1, 0)), Some(&Data::String("e".into())));
+        assert_eq!(third.height(), 2);
+        let (_, none) = workbook(&[("customers", &df)], 5).unwrap();
+        assert!(none.is_empty());
+    }
+
+    #[test]
+    fn excel_limits_become_text_not_failures() {
+        let long = "x".repeat(40_000);
+        let days = Column::new("day".into(), [-30_000i32, 0])
+            .cast(&DataType::Date)
+            .unwrap();
+        let mut df = df!("note" => [long.as_str(), "short"]).unwrap();
+        df.with_column(days).unwrap();
+        let (bytes, _) = workbook(&[("data", &df)], SHEET_ROWS).unwrap();
+        let data = read(bytes).worksheet_range("data").unwrap();
+        let cut = data.get((1, 0)).unwrap().to_string();
+        assert_eq!(cut.chars().count(), CELL_CHARS);
+        assert!(cut.ends_with(CUT));
+        assert_eq!(data.get((1, 1)), Some(&Data::String("1887-11-12".into())));
+        assert_eq!(ymd(-30_000), None);
+        assert_eq!(ymd(0), Some((1970, 1, 1)));
+        assert_eq!(sheet_name(&"n".repeat(40), " 12").chars().count(), 31);
+    }
 }

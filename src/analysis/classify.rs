@@ -74,7 +74,7 @@ pub fn per_customer(stage: &DataFrame, p: &Params) -> PolarsResult<DataFrame> {
             require(
                 stage,
                 customers::COST,
-                "--by profit needs a cost or margin column; pass --cost COLUMN",
+                "--by profit needs a cost or margin column; pass --cost COLUMN or --margin-column COLUMN",
             )?;
             col(customers::NET) - col(customers::COST)
         }

@@ -1,7 +1,8 @@
-//! The per-customer stage: the one step whose input grows with the export's rows, reducing the
-//! canonical transactions to one row per customer (per group and customer with `--group`).
-//! `classify`, `rfm` and `profile` all start from it. It is a lazy plan, run with polars'
-//! streaming engine, so memory grows with customer days, not with rows.
+//! The stage's schema: the one step whose input grows with the export's rows reduces the
+//! canonical transactions to one row per customer (per group and customer with `--group`) and,
+//! for the analyses of periods and gaps, one row per customer and day. `stage` computes them
+//! (one pass, memory growing with customers); this file names their columns, defines a purchase,
+//! and keeps the plain polars plan of the same table (`plan`) that the stage is tested against.
 //!
 //! What a purchase is, in every command: a day on which a customer's lines net to a positive value,
 //! or to exactly zero with no return among them (zero-priced items, as CDNOW's $0.00 lines). A day
@@ -20,7 +21,18 @@
 //! | `purchases` | i64 | purchase days |
 //! | `first_purchase`, `last_purchase` | date | null without a purchase |
 //! | `last_line` | date | the customer's last line of any kind |
-//! | `gross_abs` | f64 | sum of the lines' absolute values, to guard the integer sums |
+//! | `purchase_cents` | i64 | sum of the purchase days' values |
+//! | `first_purchase_cents` | i64 | the value of the first purchase day (0 without a purchase) |
+//!
+//! Customer-day schema (`DAY*` constants; ungrouped):
+//!
+//! | column | type | meaning |
+//! |---|---|---|
+//! | `customer` | str | the customer id |
+//! | `day` | i32 | days since 1970-01-01 |
+//! | `cents` | i64 | the day's net value |
+//! | `smallest` | i64 | the day's smallest line (negative when a return is among them) |
+//! | `cost_cents` | i64 | the day's cost, when the input has a cost or margin |
 
 use crate::input::col;
 use polars::prelude::*;
@@ -31,6 +43,11 @@ pub const QUANTITY: &str = "quantity_milli";
 pub const PURCHASES: &str = "purchases";
 pub const LAST_LINE: &str = "last_line";
 pub const GROSS_ABS: &str = "gross_abs";
+pub const PURCHASE_CENTS: &str = "purchase_cents";
+pub const FIRST_PURCHASE_CENTS: &str = "first_purchase_cents";
+pub const DAY: &str = "day";
+pub const DAY_CENTS: &str = "cents";
+pub const DAY_SMALLEST: &str = "smallest";
 
 /// The grouping keys: the customer, after the group when grouped.
 pub fn keys(grouped: bool) -> Vec<Expr> {
@@ -48,8 +65,10 @@ pub fn is_purchase(net: Expr, smallest: Expr) -> Expr {
         .or(net.eq(lit(0i64)).and(smallest.gt_eq(lit(0i64))))
 }
 
-/// The stage as a lazy plan over canonical transactions.
-pub fn stage(mut tx: LazyFrame, grouped: bool) -> PolarsResult<LazyFrame> {
+/// The per-customer table as a plain polars plan over canonical transactions (two hash
+/// aggregations: by customer and day, then by customer), with `gross_abs`, the sum of the lines'
+/// absolute values. The reference the stage engine is tested against.
+pub fn plan(mut tx: LazyFrame, grouped: bool) -> PolarsResult<LazyFrame> {
     let schema = tx.collect_schema()?;
     let has = |c: &str| schema.contains(c);
     let keys = keys(grouped);
@@ -104,26 +123,26 @@ pub fn stage(mut tx: LazyFrame, grouped: bool) -> PolarsResult<LazyFrame> {
         .agg(per_customer))
 }
 
-/// The stage (without cost and quantity) from customer days (`customer`, `day` i32, `cents`,
-/// `smallest`), for analyses that start from the days.
-pub fn from_days(days: LazyFrame) -> LazyFrame {
+/// The per-customer table (without quantity) from customer days, for analyses that start
+/// from a subset of the days.
+pub fn from_days(mut days: LazyFrame) -> LazyFrame {
+    let has_cost = days.collect_schema().is_ok_and(|s| s.contains(COST));
     let date = |e: Expr| e.cast(DataType::Date);
     let purchase = is_purchase(col("cents"), col("smallest"));
     let purchase_day = when(purchase.clone())
         .then(col("day"))
         .otherwise(lit(NULL).cast(DataType::Int32));
-    days.group_by([col(col::CUSTOMER)]).agg([
+    let mut agg = vec![
         col("cents").sum().alias(NET),
         purchase.cast(DataType::Int64).sum().alias(PURCHASES),
         date(purchase_day.clone().min()).alias("first_purchase"),
         date(purchase_day.max()).alias("last_purchase"),
         date(col("day").max()).alias(LAST_LINE),
-        col("cents")
-            .abs()
-            .cast(DataType::Float64)
-            .sum()
-            .alias(GROSS_ABS),
-    ])
+    ];
+    if has_cost {
+        agg.insert(1, col(COST).sum());
+    }
+    days.group_by([col(col::CUSTOMER)]).agg(agg)
 }
 
 /// Runs a plan with the streaming engine.
@@ -131,7 +150,7 @@ pub fn run(plan: LazyFrame) -> PolarsResult<DataFrame> {
     Ok(plan.collect_with_engine(Engine::Streaming)?.unwrap_single())
 }
 
-/// Whether the stage's integer sums are exact: every sum of cents stays far inside `i64`.
+/// Whether a plan's integer sums are exact: every sum of cents stays far inside `i64`.
 pub fn sums_are_exact(stage: &DataFrame) -> PolarsResult<bool> {
     let total = stage.column(GROSS_ABS)?.f64()?.sum().unwrap_or(0.0);
     Ok(total < 9.0e18)
@@ -151,7 +170,7 @@ mod tests {
             ("a", 30, 100),
             ("b", 15, -50),
         ]);
-        let out = run(stage(t.lazy(), false).unwrap())
+        let out = run(plan(t.lazy(), false).unwrap())
             .unwrap()
             .sort([col::CUSTOMER], Default::default())
             .unwrap();
@@ -192,7 +211,7 @@ mod tests {
             ("a", 4, 200),
             ("a", 4, 100), // two orders on one day: one purchase
         ]);
-        let out = run(stage(t.lazy(), false).unwrap()).unwrap();
+        let out = run(plan(t.lazy(), false).unwrap()).unwrap();
         let get = |c: &str| out.column(c).unwrap().cast(&DataType::Int64).unwrap();
         assert_eq!(get(PURCHASES).i64().unwrap().get(0), Some(2));
         assert_eq!(get("first_purchase").i64().unwrap().get(0), Some(3));

@@ -23,19 +23,24 @@ pub type Tiered = BTreeMap<i32, HashMap<String, (String, i64)>>;
 
 /// Tiers every customer present (net value above 0) in each period, by `scheme`.
 pub fn tier_periods(per: &DataFrame, scheme: Scheme, p: &Params) -> PolarsResult<Tiered> {
+    let mut columns = vec![
+        col("period").alias("period_index"),
+        col("period").cast(DataType::String).alias(col::GROUP),
+        col(col::CUSTOMER),
+        col("cents").alias(customers::NET),
+        lit(0i64).alias(customers::PURCHASES),
+        lit(NULL).cast(DataType::Date).alias("first_purchase"),
+        lit(NULL).cast(DataType::Date).alias("last_purchase"),
+    ];
+    // With a cost (or margin), `--by profit` ranks each period's profit.
+    if per.schema().contains(col::COST) {
+        columns.push(col(col::COST).alias(customers::COST));
+    }
     let present = per
         .clone()
         .lazy()
         .filter(col("cents").gt(lit(0i64)))
-        .select([
-            col("period").alias("period_index"),
-            col("period").cast(DataType::String).alias(col::GROUP),
-            col(col::CUSTOMER),
-            col("cents").alias(customers::NET),
-            lit(0i64).alias(customers::PURCHASES),
-            lit(NULL).cast(DataType::Date).alias("first_purchase"),
-            lit(NULL).cast(DataType::Date).alias("last_purchase"),
-        ])
+        .select(columns)
         .collect()?;
     let mut out = Tiered::new();
     if present.height() == 0 {

@@ -16,6 +16,7 @@ pub mod profile;
 pub mod retention;
 pub mod rfm;
 pub mod segments;
+pub mod stage;
 pub mod standing;
 #[cfg(test)]
 mod testing;

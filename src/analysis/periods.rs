@@ -142,9 +142,14 @@ impl Period {
     }
 }
 
-/// Each customer's net value per period from the customer days (`customer`, `day` i32, `cents`):
-/// `customer`, `period` (i32 index), `cents`, sorted by customer and period.
+/// Each customer's net value per period from the customer days (`customer`, `day` i32, `cents`,
+/// and `cost_cents` when known): `customer`, `period` (i32 index), `cents` (and `cost_cents`),
+/// sorted by customer and period.
 pub fn customer_periods(days: &DataFrame, period: Period) -> PolarsResult<DataFrame> {
+    let mut sums = vec![col("cents").sum()];
+    if days.schema().contains(col::COST) {
+        sums.push(col(col::COST).sum());
+    }
     days.clone()
         .lazy()
         .group_by([
@@ -153,7 +158,7 @@ pub fn customer_periods(days: &DataFrame, period: Period) -> PolarsResult<DataFr
                 .index_expr(col("day").cast(DataType::Date))
                 .alias("period"),
         ])
-        .agg([col("cents").sum()])
+        .agg(sums)
         .sort([col::CUSTOMER, "period"], SortMultipleOptions::default())
         .collect()
 }

@@ -20,8 +20,11 @@ pub fn tx(rows: &[(&str, i32, i64)]) -> DataFrame {
 
 /// The per-customer stage of a transactions frame.
 pub fn stage(tx: &DataFrame, grouped: bool) -> DataFrame {
-    crate::analysis::customers::run(
-        crate::analysis::customers::stage(tx.clone().lazy(), grouped).unwrap(),
-    )
-    .unwrap()
+    let want = crate::analysis::stage::Want {
+        grouped,
+        days: false,
+    };
+    crate::analysis::stage::run(tx.clone().lazy(), want)
+        .unwrap()
+        .customers
 }

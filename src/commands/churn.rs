@@ -6,7 +6,6 @@ use crate::analysis::churn::{self, Row, Status};
 use crate::analysis::classify;
 use crate::analysis::clv;
 use crate::analysis::clv_model;
-use crate::analysis::customers;
 use crate::analysis::periods::{self, Period};
 use crate::analysis::retention;
 use crate::cli::{InputArgs, OutputArgs, PeriodArgs};
@@ -143,7 +142,7 @@ pub fn run(args: &ChurnArgs, cfg: &Loaded) -> Result<()> {
     let out = Output::resolve(&args.output)?;
     let params = settings::churn(&args.flags(), cfg)?;
     let mut data = commands::load_window(&args.input, &args.period, None, cfg)?;
-    let days = data.customer_days()?;
+    let (stage, days) = data.customers_and_days()?;
     let as_of = data.as_of;
     let period = params.period;
     let here = period.index(as_of);
@@ -173,7 +172,6 @@ pub fn run(args: &ChurnArgs, cfg: &Loaded) -> Result<()> {
         };
         return out.write(|w, f| render::frame(&mut frame, f, w));
     }
-    let stage = customers::run(customers::from_days(days.clone().lazy()))?;
     let class_params = settings::classify(None, None, None, false, cfg)?;
     let classes = classify::classify(&stage, &class_params)?;
     let signals = if args.no_model || cfg.config.churn.no_model == Some(true) {

@@ -12,7 +12,7 @@ pub mod profile;
 pub mod report;
 pub mod rfm;
 
-use crate::analysis::{self, customers};
+use crate::analysis::{self, customers, stage};
 use crate::cli::{InputArgs, PeriodArgs};
 use crate::config::Loaded;
 use crate::input::{self, iso_date};
@@ -89,24 +89,18 @@ impl Windowed {
         analysis::window(self.scanned.frame.clone(), self.since, self.period.as_of)
     }
 
-    /// Runs a query over the window with the streaming engine. When the fast reader fails (a bad
-    /// cell, a footer line), the inputs are read precisely, which either names the file, line
-    /// and column, or gives the transactions to run the query again.
-    /// An empty result is checked the same way, so that an input with no usable rows gets the
-    /// precise reader's account of why.
-    pub fn run(
-        &mut self,
-        query: impl Fn(LazyFrame) -> PolarsResult<LazyFrame>,
-    ) -> Result<DataFrame> {
-        let first = progress::while_busy(self.scanned.bytes(), || {
-            query(self.window()).and_then(customers::run)
-        });
+    /// Runs the stage over the window. When the fast reader fails (a bad cell, a footer line),
+    /// the inputs are read precisely, which either names the file, line and column, or gives
+    /// the transactions to run the stage again. An empty result is checked the same way, so that
+    /// an input with no usable rows gets the precise reader's account of why.
+    fn run(&mut self, want: stage::Want) -> Result<stage::Staged> {
+        let first = progress::while_busy(self.scanned.bytes(), || stage::run(self.window(), want));
         match first {
-            Ok(df) if df.height() > 0 || self.scanned.precise => Ok(df),
+            Ok(s) if s.customers.height() > 0 || self.scanned.precise => Ok(s),
             Err(e) if self.scanned.precise => Err(e.into()),
             _ => {
                 self.scanned.read_precisely()?;
-                Ok(query(self.window()).and_then(customers::run)?)
+                Ok(stage::run(self.window(), want)?)
             }
         }
     }
@@ -143,24 +137,47 @@ impl Windowed {
 
     /// The per-customer stage of the window; resolves the as-of date.
     pub fn customers(&mut self, grouped: bool) -> Result<DataFrame> {
-        let stage = self.run(|tx| customers::stage(tx, grouped))?;
-        if !customers::sums_are_exact(&stage)? {
+        let want = stage::Want {
+            grouped,
+            days: false,
+        };
+        Ok(self.stage(want)?.customers)
+    }
+
+    /// Per customer and day (schema in `customers`); resolves the as-of date.
+    pub fn customer_days(&mut self) -> Result<DataFrame> {
+        let want = stage::Want {
+            grouped: false,
+            days: true,
+        };
+        Ok(self.stage(want)?.days.expect("asked for"))
+    }
+
+    /// The per-customer stage and the customer days of the window; resolves the as-of date.
+    pub fn customers_and_days(&mut self) -> Result<(DataFrame, DataFrame)> {
+        let want = stage::Want {
+            grouped: false,
+            days: true,
+        };
+        let staged = self.stage(want)?;
+        Ok((staged.customers, staged.days.expect("asked for")))
+    }
+
+    /// The stage of the window, as `want` asks; resolves the as-of date.
+    pub fn stage(&mut self, want: stage::Want) -> Result<stage::Staged> {
+        let staged = self.run(want)?;
+        if !staged.exact {
             bail!(
                 "the amounts add up to more than 90 quadrillion cents, beyond exact arithmetic; \
                  check the amount column and its decimal separator"
             );
         }
-        let last = stage.column(customers::LAST_LINE)?.cast(&DataType::Int32)?;
+        let last = staged
+            .customers
+            .column(customers::LAST_LINE)?
+            .cast(&DataType::Int32)?;
         self.settle(last.i32()?)?;
-        Ok(stage)
-    }
-
-    /// Per customer and day (for CLV); resolves the as-of date.
-    pub fn customer_days(&mut self) -> Result<DataFrame> {
-        let days = self.run(|tx| Ok(analysis::clv::customer_days(tx)))?;
-        let last = analysis::clv::last_days(&days)?;
-        self.settle(last.column("day")?.i32()?)?;
-        Ok(days)
+        Ok(staged)
     }
 
     /// The rows of one customer inside the window.

@@ -76,7 +76,7 @@ pub fn run(args: &ReportArgs, cfg: &Loaded) -> Result<()> {
     replaceable(&out)?;
     let previous = args.previous.as_deref().map(read_previous).transpose()?;
     let mut data = commands::load_window(&args.input, &args.period, None, cfg)?;
-    let days = data.customer_days()?;
+    let (stage, days) = data.customers_and_days()?;
     let read = started.elapsed();
     let period = args.every.or(cfg.config.report.period).unwrap_or_default();
     let churn = settings::ChurnFlags {
@@ -91,7 +91,7 @@ pub fn run(args: &ReportArgs, cfg: &Loaded) -> Result<()> {
         model: !(args.no_model || cfg.config.report.no_model == Some(true)),
         clv: settings::clv(settings::ClvFlags::default(), cfg)?,
     };
-    let mut bundle = report::build(&days, data.as_of, &settings)?;
+    let mut bundle = report::build(&stage, &days, data.as_of, &settings)?;
     bundle.previous = previous;
     if let Err(e) = &bundle.clv {
         progress::note(&format!("tier: note: no CLV in the report: {e}"));
@@ -109,7 +109,7 @@ pub fn run(args: &ReportArgs, cfg: &Loaded) -> Result<()> {
     dir.write("customers.xlsx", |w| {
         let refs: Vec<(&str, &polars::prelude::DataFrame)> =
             sheets.iter().map(|(n, d)| (n.as_str(), d)).collect();
-        Ok(w.write_all(&crate::xlsx::workbook(&refs)?)?)
+        crate::xlsx::write(&refs, w)
     })?;
     let doc = bundle.summary_doc()?;
     dir.write("summary.json", |w| {

@@ -60,7 +60,7 @@ fn parquet_expr(name: &str, column: &str, dtype: &DataType, role: Role) -> Resul
                 || text_like
         }
         r if r.is_numeric() => numeric || text_like,
-        _ => dtype.is_integer() || dtype.is_float() || text_like,
+        _ => dtype.is_integer() || dtype.is_float() || text_like || dtype.is_decimal(),
     };
     if !ok {
         bail!("`{name}`: column `{column}` has type {dtype}, which cannot hold a {role}");
@@ -79,8 +79,39 @@ fn parquet_expr(name: &str, column: &str, dtype: &DataType, role: Role) -> Resul
                 .cast(DataType::Int32)
                 .cast(DataType::Date)
         }
+        // A database's NUMBER(10) id arrives as decimal(10, 0): the integer it is. A scale above
+        // 0 is accepted while every fractional part is zero (`17850.00`).
+        DataType::Decimal(_, scale) if !role.is_numeric() => {
+            decimal_id(c.cast(DataType::String), column.to_string(), *scale)
+        }
         _ => c.cast(DataType::String),
     })
+}
+
+/// A decimal id column as the text of its whole numbers; a value with a fractional part fails
+/// the query, naming the column and the value.
+fn decimal_id(e: Expr, column: String, scale: usize) -> Expr {
+    if scale == 0 {
+        return e;
+    }
+    e.map(
+        move |c: Column| {
+            let ca = c.str()?;
+            let out: StringChunked = ca
+                .iter()
+                .map(|v| match v.map(|v| v.split_once('.').unwrap_or((v, ""))) {
+                    Some((int, frac)) if frac.bytes().all(|b| b == b'0') => Ok(Some(int)),
+                    Some(_) => Err(polars_err!(ComputeError:
+                        "column `{}` holds `{}`, a decimal with a fractional part, which cannot \
+                         be a customer or order id; export the id as a whole number or as text",
+                        column, v.unwrap_or_default())),
+                    None => Ok(None),
+                })
+                .collect::<PolarsResult<_>>()?;
+            Ok(out.with_name(c.name().clone()).into_column())
+        },
+        output(DataType::String),
+    )
 }
 
 /// The mapped columns of a Parquet input as text, for the precise reader.
@@ -99,7 +130,7 @@ pub fn parquet_text(name: &str, path: &Path, columns: &[(&str, Role)]) -> Result
         .collect::<Result<Vec<_>>>()?;
     lf.select(exprs)
         .collect()
-        .with_context(|| format!("`{name}` is not a readable Parquet file"))
+        .with_context(|| format!("cannot read `{name}`"))
 }
 
 /// Per wanted column of a Parquet input, whether it has a native (not text) type, whose text

@@ -10,7 +10,6 @@ use crate::analysis::churn::{self, Status};
 use crate::analysis::classify::{self, Params as ClassParams};
 use crate::analysis::clv;
 use crate::analysis::clv_model::{self, FitReport, Model};
-use crate::analysis::customers;
 use crate::analysis::growth::{self, Growth};
 use crate::analysis::migrate::{self, Move, Scheme};
 use crate::analysis::pareto;
@@ -137,16 +136,20 @@ fn validation(
     ))
 }
 
-/// Computes every analysis from the customer days (`customer`, `day`, `cents`, `smallest`).
-pub fn build(days: &DataFrame, as_of: i32, s: &Settings) -> anyhow::Result<Bundle> {
+/// Computes every analysis from the stage: the per-customer table and the customer days.
+pub fn build(
+    stage: &DataFrame,
+    days: &DataFrame,
+    as_of: i32,
+    s: &Settings,
+) -> anyhow::Result<Bundle> {
     let period = s.period;
-    let stage = customers::run(customers::from_days(days.clone().lazy()))?;
-    let classified = classify::classify(&stage, &s.classify)?;
+    let classified = classify::classify(stage, &s.classify)?;
     let pareto = pareto::summarize(&classified, &s.classify)?
         .into_iter()
         .next()
         .ok_or_else(|| anyhow::anyhow!("no customers to report on"))?;
-    let rfm = rfm::rfm(&stage, &s.rfm)?;
+    let rfm = rfm::rfm(stage, &s.rfm)?;
     let segments = rfm::summary(&rfm.frame, &s.rfm.map)?;
     let purchases = clv::purchase_days(days)?;
     let rows = clv::summarize(&purchases, as_of, None, s.clv.unit)?;
