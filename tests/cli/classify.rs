@@ -413,3 +413,52 @@ fn customers_without_value_are_listed_unranked_everywhere() {
         ("ZZ9", "no purchase", "")
     );
 }
+
+#[test]
+fn shuffled_and_split_inputs_give_the_in_order_answer() {
+    // The sample export in date order, then its lines reversed (dates out of order, customers
+    // interleaved), then cut in two files with one day's lines in both.
+    let text = std::fs::read_to_string(repo_file("sample-data/sales.csv")).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    let header = lines.remove(0);
+    let dir = temp_dir();
+    let joined = |rows: &[&str]| format!("{header}\n{}\n", rows.join("\n"));
+    let mut reversed = lines.clone();
+    reversed.reverse();
+    let shuffled = write(dir.path(), "shuffled.csv", joined(&reversed).as_bytes());
+    // Every second line of the day 2025-06-02 goes to the second file, with the later lines.
+    let (mut first, mut second) = (Vec::new(), Vec::new());
+    for (i, l) in lines.iter().enumerate() {
+        let date = l.split(',').nth(1).unwrap_or_default();
+        if date > "2025-06-02" || (date == "2025-06-02" && i % 2 == 0) {
+            second.push(*l);
+        } else {
+            first.push(*l);
+        }
+    }
+    let a = write(dir.path(), "a.csv", joined(&first).as_bytes());
+    let b = write(dir.path(), "b.csv", joined(&second).as_bytes());
+    let sample = repo_file("sample-data/sales.csv");
+    for cmd in [
+        &["classify"][..],
+        &["rfm"],
+        &["clv"],
+        &["churn"],
+        &["growth"],
+    ] {
+        let run = |inputs: &[&str]| {
+            let mut args: Vec<&str> = cmd.to_vec();
+            args.extend(inputs);
+            args.extend(["--as-of", "2025-12-31"]);
+            tier(&args).ok().to_string()
+        };
+        let want = run(&[&sample]);
+        assert_eq!(run(&[&shuffled]), want, "{cmd:?} shuffled");
+        // The day's lines include two identical ones, which split apart look like overlap.
+        assert_eq!(
+            run(&[&a, &b, "--allow-overlap"]),
+            want,
+            "{cmd:?} split across files"
+        );
+    }
+}

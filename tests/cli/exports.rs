@@ -273,3 +273,86 @@ fn dates_with_a_named_month_are_read_by_both_readers() {
     );
     tier(&["classify", &g]).fails(1, &["line 2", "5-Jan-24"]);
 }
+
+#[test]
+fn decimal_parquet_ids_are_the_integers_they_hold() {
+    // customer_id decimal(10,0), as a database's NUMBER(10) column arrives.
+    let out = tier(&["classify", &fixture("decimal_ids.parquet")])
+        .ok()
+        .to_string();
+    assert_eq!(
+        values(&out),
+        pairs(&[("13047", "20.00"), ("17850", "15.50")])
+    );
+    // decimal(12,2) ids: 17850.00 would be 17850, but 13047.50 is no id.
+    tier(&["classify", &fixture("decimal_fraction_ids.parquet")]).fails(
+        1,
+        &["column `customer_id`", "`13047.50`", "fractional part"],
+    );
+}
+
+/// Tableau's Superstore shape: a `Profit` per line and no cost column.
+const SUPERSTORE: &[u8] = b"Customer ID,Order Date,Sales,Profit\nA,2024-01-05,100.00,30.00\nB,2024-01-06,200.00,-10.00\nA,2024-02-05,50.00,5.00\nC,2024-03-01,80.00,40.00\n";
+
+#[test]
+fn a_profit_column_is_the_margin_for_by_profit() {
+    let dir = temp_dir();
+    let f = write(dir.path(), "superstore.csv", SUPERSTORE);
+    let out = tier(&["classify", &f, "--by", "profit"]).ok().to_string();
+    assert_eq!(
+        values(&out),
+        pairs(&[("C", "40.00"), ("A", "35.00"), ("B", "-10.00")])
+    );
+    for (header, lang) in [
+        ("Bénéfice", "fr"),
+        ("Beneficio", "es"),
+        ("Gewinn", "de"),
+        ("利润", "zh"),
+    ] {
+        let text = String::from_utf8_lossy(SUPERSTORE).replace("Profit", header);
+        let f = write(dir.path(), &format!("{lang}.csv"), text.as_bytes());
+        let out = tier(&["classify", &f, "--by", "profit"]).ok().to_string();
+        assert_eq!(csv_column(&out, "value")[0], "40.00", "{header}");
+    }
+    // Without a cost or margin, the error names both flags.
+    let plain = write(
+        dir.path(),
+        "plain.csv",
+        b"customer,date,amount\nA,2024-01-05,10\n",
+    );
+    tier(&["classify", &plain, "--by", "profit"])
+        .fails(1, &["--cost COLUMN", "--margin-column COLUMN"]);
+}
+
+#[test]
+fn by_profit_in_tier_toml_works_in_every_command() {
+    let dir = temp_dir();
+    let data = repo_file("sample-data/sales.csv");
+    write(dir.path(), "tier.toml", b"[classify]\nby = \"profit\"\n");
+    let commands: [&[&str]; 8] = [
+        &["classify"],
+        &["rfm"],
+        &["profile", "--id", "C1119"],
+        &["clv"],
+        &["churn"],
+        &["migrate"],
+        &["growth"],
+        &["report", "--out", "rep", "-q"],
+    ];
+    for args in commands {
+        let mut all = vec![args[0], data.as_str()];
+        all.extend(&args[1..]);
+        let run = tier_at(dir.path(), &all, None);
+        assert_eq!(run.code, 0, "{args:?}: {run:#?}");
+    }
+    // Ranked by profit, not revenue: the classify values are below the revenue values.
+    let profit = tier_at(dir.path(), &["classify", &data], None)
+        .ok()
+        .to_string();
+    let revenue = tier_at(dir.path(), &["classify", &data, "--by", "revenue"], None)
+        .ok()
+        .to_string();
+    assert_ne!(csv_column(&profit, "value"), csv_column(&revenue, "value"));
+    let report = std::fs::read_to_string(dir.path().join("rep/customers.csv")).unwrap();
+    assert!(report.lines().count() > 300, "every customer in the report");
+}
