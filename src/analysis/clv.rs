@@ -166,6 +166,74 @@ pub fn summarize(
         .collect())
 }
 
+/// The summaries of every customer with a purchase from the per-customer stage, when the whole
+/// window is the calibration period (no holdout): the stage's purchase days, first and last
+/// purchase and purchase values are exactly what `summarize` derives from the customer days,
+/// without holding them. Sorted by customer id.
+pub fn summarize_stage(stage: &DataFrame, cal_end: i32, unit: Unit) -> PolarsResult<Vec<Summary>> {
+    use super::customers::{FIRST_PURCHASE_CENTS, PURCHASES, PURCHASE_CENTS};
+    let df = stage
+        .clone()
+        .lazy()
+        .filter(col(PURCHASES).gt(lit(0i64)))
+        .select([
+            col(col::CUSTOMER),
+            col("first_purchase").cast(DataType::Int64),
+            col("last_purchase").cast(DataType::Int64),
+            col(PURCHASES),
+            col(PURCHASE_CENTS),
+            col(FIRST_PURCHASE_CENTS),
+        ])
+        .sort([col::CUSTOMER], SortMultipleOptions::default())
+        .collect()?;
+    let ints = |c: &str| -> PolarsResult<Vec<i64>> {
+        Ok(df.column(c)?.i64()?.into_no_null_iter().collect())
+    };
+    let (first, last, n) = (
+        ints("first_purchase")?,
+        ints("last_purchase")?,
+        ints(PURCHASES)?,
+    );
+    let (cal_cents, first_cents) = (ints(PURCHASE_CENTS)?, ints(FIRST_PURCHASE_CENTS)?);
+    let u = unit.days();
+    let ids = df.column(col::CUSTOMER)?.str()?;
+    Ok(ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| {
+            let x = (n[i] - 1) as f64;
+            Summary {
+                customer: id.unwrap_or_default().to_string(),
+                x,
+                t_x: (last[i] - first[i]) as f64 / u,
+                t: (cal_end as i64 - first[i]) as f64 / u,
+                monetary: (x > 0.0).then(|| (cal_cents[i] - first_cents[i]) as f64 / 100.0 / x),
+                holdout: None,
+                holdout_days: Vec::new(),
+            }
+        })
+        .collect())
+}
+
+/// Customers of the stage without a purchase day, sorted by id.
+pub fn without_purchase_stage(stage: &DataFrame) -> PolarsResult<Vec<String>> {
+    let none = stage
+        .clone()
+        .lazy()
+        .filter(col(super::customers::PURCHASES).eq(lit(0i64)))
+        .select([col(col::CUSTOMER)])
+        .collect()?;
+    let mut ids: Vec<String> = none
+        .column(col::CUSTOMER)?
+        .str()?
+        .iter()
+        .flatten()
+        .map(String::from)
+        .collect();
+    ids.sort();
+    Ok(ids)
+}
+
 /// The fitted models and how to value a customer.
 #[derive(Debug, Clone)]
 pub struct Valuation {

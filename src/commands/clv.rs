@@ -114,18 +114,30 @@ pub fn run(args: &ClvArgs, cfg: &Loaded) -> Result<()> {
         cfg,
     )?;
     let mut data = commands::load_window(&args.input, &args.period, None, cfg)?;
-    let all_days = data.customer_days()?;
-    let days = clv::purchase_days(&all_days)?;
-    let unvalued = clv::without_purchase(&all_days, &days)?;
+    // Without a holdout the per-customer stage holds all the models need (memory grows with
+    // customers); a holdout needs each purchase day on its side of the calibration end.
+    let (rows, unvalued, cal_end) = match args.holdout {
+        None => {
+            let stage = data.customers(false)?;
+            let rows = clv::summarize_stage(&stage, data.as_of, set.unit)?;
+            (rows, clv::without_purchase_stage(&stage)?, data.as_of)
+        }
+        Some(_) => {
+            let all_days = data.customer_days()?;
+            let days = clv::purchase_days(&all_days)?;
+            let unvalued = clv::without_purchase(&all_days, &days)?;
+            let cal_end = clv_model::calibration_end(args.holdout, data.since, data.as_of)
+                .map_err(UsageError)?;
+            let rows = clv::summarize(&days, cal_end, Some(data.as_of), set.unit)?;
+            (rows, unvalued, cal_end)
+        }
+    };
     if !unvalued.is_empty() {
         progress::note(&format!(
             "tier: note: {} customers have no purchase in the window (only returns, or purchases cancelled the same day): listed last with no CLV (spend_source `no purchase`)",
             unvalued.len()
         ));
     }
-    let cal_end =
-        clv_model::calibration_end(args.holdout, data.since, data.as_of).map_err(UsageError)?;
-    let rows = clv::summarize(&days, cal_end, args.holdout.map(|_| data.as_of), set.unit)?;
     let (model, fit) = match &args.load_model {
         Some(path) => (
             load_model(path, set.unit)?,

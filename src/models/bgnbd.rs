@@ -73,19 +73,28 @@ pub struct History {
 
 /// Identical (x, t_x, T) rows merged into weighted histories, in a fixed order.
 pub fn compress(rows: impl IntoIterator<Item = (f64, f64, f64)>) -> Vec<History> {
-    let mut map = std::collections::BTreeMap::new();
-    for (x, t_x, t) in rows {
-        *map.entry((x.to_bits(), t_x.to_bits(), t.to_bits()))
-            .or_insert(0.0) += 1.0;
+    // Sorting the keys (positive floats order as their bits do) is several times faster than a
+    // tree map on a million customers, and gives the same histories in the same order.
+    let mut keys: Vec<(u64, u64, u64)> = rows
+        .into_iter()
+        .map(|(x, t_x, t)| (x.to_bits(), t_x.to_bits(), t.to_bits()))
+        .collect();
+    keys.sort_unstable();
+    let mut out: Vec<History> = Vec::new();
+    let mut last = None;
+    for k in keys {
+        match out.last_mut() {
+            Some(h) if last == Some(k) => h.weight += 1.0,
+            _ => out.push(History {
+                x: f64::from_bits(k.0),
+                t_x: f64::from_bits(k.1),
+                t: f64::from_bits(k.2),
+                weight: 1.0,
+            }),
+        }
+        last = Some(k);
     }
-    map.into_iter()
-        .map(|((x, t_x, t), weight)| History {
-            x: f64::from_bits(x),
-            t_x: f64::from_bits(t_x),
-            t: f64::from_bits(t),
-            weight,
-        })
-        .collect()
+    out
 }
 
 /// The two likelihood terms' (pa, pb) offsets, and whether the t_x term applies.
@@ -137,7 +146,31 @@ fn per_x(p: &Params, v: Variant, x: f64) -> PerX {
 
 /// The log-likelihood of one history, and its gradient in (r, α, a, b) when asked.
 fn one(p: &Params, c: &PerX, x: f64, t_x: f64, t: f64, grad: Option<&mut [f64; 4]>) -> f64 {
-    let (l_t, l_tx) = ((p.alpha + t).ln(), (p.alpha + t_x).ln());
+    let logs = Logs {
+        l_t: (p.alpha + t).ln(),
+        l_tx: (p.alpha + t_x).ln(),
+        l_alpha: p.alpha.ln(),
+    };
+    one_with(p, c, x, (t_x, t), &logs, grad)
+}
+
+/// The logarithms `one` needs: ln(α + T), ln(α + t_x), ln α.
+struct Logs {
+    l_t: f64,
+    l_tx: f64,
+    l_alpha: f64,
+}
+
+/// `one` with its logarithms given, so that a fit computes each once per distinct time.
+fn one_with(
+    p: &Params,
+    c: &PerX,
+    x: f64,
+    (t_x, t): (f64, f64),
+    logs: &Logs,
+    grad: Option<&mut [f64; 4]>,
+) -> f64 {
+    let (l_t, l_tx) = (logs.l_t, logs.l_tx);
     let rx = p.r + x;
     let t1 = c.lb[0] - rx * l_t;
     let t2 = if c.second {
@@ -145,16 +178,40 @@ fn one(p: &Params, c: &PerX, x: f64, t_x: f64, t: f64, grad: Option<&mut [f64; 4
     } else {
         f64::NEG_INFINITY
     };
-    let ll = c.a1 + p.r * p.alpha.ln() + log_add_exp(t1, t2);
+    let (sum, w2) = mix(t1, t2, c.second);
+    let ll = c.a1 + p.r * logs.l_alpha + sum;
     if let Some(g) = grad {
-        let w2 = if c.second { logistic_neg(t1 - t2) } else { 0.0 };
         let w1 = 1.0 - w2;
-        g[0] += c.da1_r + p.alpha.ln() - w1 * l_t - w2 * l_tx;
+        g[0] += c.da1_r + logs.l_alpha - w1 * l_t - w2 * l_tx;
         g[1] += p.r / p.alpha - rx * (w1 / (p.alpha + t) + w2 / (p.alpha + t_x));
         g[2] += w1 * c.dlb_a[0] + w2 * c.dlb_a[1];
         g[3] += w1 * c.dlb_b[0] + w2 * c.dlb_b[1];
     }
     ll
+}
+
+/// ln(e^t1 + e^t2) and the weight of the second term, e^t2 / (e^t1 + e^t2) (0 without it), with
+/// one exponential: the same numbers, bit for bit, as `log_add_exp` and `logistic_neg(t1 − t2)`
+/// (one of their exponentials is exp(0) = 1 exactly, and the other two are of one argument).
+fn mix(t1: f64, t2: f64, second: bool) -> (f64, f64) {
+    if !second {
+        return (log_add_exp(t1, t2), 0.0);
+    }
+    if !(t1.is_finite() && t2.is_finite()) {
+        return (log_add_exp(t1, t2), logistic_neg(t1 - t2));
+    }
+    let (m, d) = if t1 >= t2 {
+        (t1, t2 - t1)
+    } else {
+        (t2, t1 - t2)
+    };
+    let e = d.exp();
+    let w2 = if t1 - t2 > 0.0 {
+        e / (1.0 + e)
+    } else {
+        1.0 / (1.0 + e)
+    };
+    (m + (1.0 + e).ln(), w2)
 }
 
 /// The log-likelihood of one customer.
@@ -165,23 +222,61 @@ pub fn loglik_one(p: &Params, v: Variant, x: f64, t_x: f64, t: f64) -> f64 {
 /// Weighted log-likelihood of all histories and its gradient in (r, α, a, b). `data` must be
 /// sorted by x (as `compress` leaves it) so that per-x work is shared.
 pub fn loglik(p: &Params, v: Variant, data: &[History]) -> (f64, [f64; 4]) {
-    let mut total = 0.0;
-    let mut grad = [0.0; 4];
-    let mut i = 0;
-    while i < data.len() {
-        let x = data[i].x;
-        let c = per_x(p, v, x);
-        while i < data.len() && data[i].x == x {
-            let h = &data[i];
-            let mut g = [0.0; 4];
-            total += h.weight * one(p, &c, x, h.t_x, h.t, Some(&mut g));
-            for k in 0..4 {
-                grad[k] += h.weight * g[k];
-            }
-            i += 1;
-        }
+    Indexed::new(data).loglik(p, v)
+}
+
+/// Histories with their times indexed: a fit evaluates ln(α + time) once per distinct time
+/// (a few thousand) instead of twice per history (about a million).
+pub struct Indexed<'a> {
+    data: &'a [History],
+    times: Vec<f64>,
+    /// Per history, the positions of t_x and T in `times`.
+    at: Vec<(u32, u32)>,
+}
+
+impl<'a> Indexed<'a> {
+    pub fn new(data: &'a [History]) -> Self {
+        let mut bits: Vec<u64> = data
+            .iter()
+            .flat_map(|h| [h.t_x.to_bits(), h.t.to_bits()])
+            .collect();
+        bits.sort_unstable();
+        bits.dedup();
+        let pos = |v: f64| bits.binary_search(&v.to_bits()).expect("indexed") as u32;
+        let at = data.iter().map(|h| (pos(h.t_x), pos(h.t))).collect();
+        let times = bits.iter().map(|&b| f64::from_bits(b)).collect();
+        Indexed { data, times, at }
     }
-    (total, grad)
+
+    /// As `loglik`.
+    pub fn loglik(&self, p: &Params, v: Variant) -> (f64, [f64; 4]) {
+        let logs: Vec<f64> = self.times.iter().map(|&t| (p.alpha + t).ln()).collect();
+        let l_alpha = p.alpha.ln();
+        let data = self.data;
+        let mut total = 0.0;
+        let mut grad = [0.0; 4];
+        let mut i = 0;
+        while i < data.len() {
+            let x = data[i].x;
+            let c = per_x(p, v, x);
+            while i < data.len() && data[i].x == x {
+                let h = &data[i];
+                let (tx_at, t_at) = self.at[i];
+                let l = Logs {
+                    l_t: logs[t_at as usize],
+                    l_tx: logs[tx_at as usize],
+                    l_alpha,
+                };
+                let mut g = [0.0; 4];
+                total += h.weight * one_with(p, &c, x, (h.t_x, h.t), &l, Some(&mut g));
+                for k in 0..4 {
+                    grad[k] += h.weight * g[k];
+                }
+                i += 1;
+            }
+        }
+        (total, grad)
+    }
 }
 
 /// ln of the odds that the customer has dropped out.
@@ -214,3 +309,6 @@ pub fn expected_purchases(p: &Params, v: Variant, horizon: f64, x: f64, t_x: f64
     let tail = (1.0 - z).powf(p.a - 1.0) * hyp2f1(c - p.r - x, p.a - 1.0, c, z);
     c / (p.a - 1.0) * (1.0 - tail) * p_alive(p, v, x, t_x, t)
 }
+
+#[cfg(test)]
+mod tests;

@@ -25,18 +25,26 @@ pub struct Spend {
 
 /// Identical (x, m) pairs merged, in a fixed order.
 pub fn compress(rows: impl IntoIterator<Item = (f64, f64)>) -> Vec<Spend> {
-    let mut map = std::collections::BTreeMap::new();
-    for (x, m) in rows {
-        *map.entry((x.to_bits(), m.to_bits())).or_insert(0.0) += 1.0;
+    let mut keys: Vec<(u64, u64)> = rows
+        .into_iter()
+        .map(|(x, m)| (x.to_bits(), m.to_bits()))
+        .collect();
+    keys.sort_unstable();
+    let mut out: Vec<Spend> = Vec::new();
+    let mut last = None;
+    for k in keys {
+        match out.last_mut() {
+            Some(s) if last == Some(k) => s.weight += 1.0,
+            _ => out.push(Spend {
+                x: f64::from_bits(k.0),
+                m: f64::from_bits(k.1),
+                weight: 1.0,
+                ln_m: f64::from_bits(k.1).ln(),
+            }),
+        }
+        last = Some(k);
     }
-    map.into_iter()
-        .map(|((x, m), weight)| Spend {
-            x: f64::from_bits(x),
-            m: f64::from_bits(m),
-            weight,
-            ln_m: f64::from_bits(m).ln(),
-        })
-        .collect()
+    out
 }
 
 /// Weighted log-likelihood and gradient in (p, q, γ). The gamma functions depend on x only, so

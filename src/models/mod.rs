@@ -13,7 +13,8 @@ use optim::{maximise, Fitted, LogLik};
 
 struct BgObjective<'a> {
     variant: Variant,
-    data: &'a [History],
+    data: bgnbd::Indexed<'a>,
+    customers: f64,
 }
 
 impl LogLik for BgObjective<'_> {
@@ -24,11 +25,11 @@ impl LogLik for BgObjective<'_> {
             a: t[2],
             b: t[3],
         };
-        let (ll, g) = bgnbd::loglik(&p, self.variant, self.data);
+        let (ll, g) = self.data.loglik(&p, self.variant);
         (ll, g.to_vec())
     }
     fn customers(&self) -> f64 {
-        self.data.iter().map(|h| h.weight).sum()
+        self.customers
     }
 }
 
@@ -53,7 +54,11 @@ pub fn fit_bgnbd(data: &[History], variant: Variant) -> Result<(bgnbd::Params, F
         [0.5, scale / 4.0, 0.5, 3.0],
         [2.0, scale * 4.0, 2.0, 0.5],
     ];
-    let objective = BgObjective { variant, data };
+    let objective = BgObjective {
+        variant,
+        data: bgnbd::Indexed::new(data),
+        customers: data.iter().map(|h| h.weight).sum(),
+    };
     first_converged(&objective, &starts).map(|f| {
         (
             bgnbd::Params {

@@ -150,3 +150,48 @@ fn a_fit_without_drop_out_is_degenerate() {
     };
     assert!(degenerate(&runaway).unwrap().starts_with("alpha"));
 }
+
+#[test]
+fn the_one_exponential_mix_is_bit_for_bit_the_two_helpers() {
+    let values = [
+        -1e6, -700.0, -40.5, -3.25, -1e-9, 0.0, 1e-12, 0.5, 2.0, 37.0, 710.0, 1e7,
+    ];
+    for &t1 in &values {
+        for &t2 in &values {
+            let (sum, w2) = mix(t1, t2, true);
+            assert_eq!(sum.to_bits(), log_add_exp(t1, t2).to_bits(), "{t1} {t2}");
+            assert_eq!(w2.to_bits(), logistic_neg(t1 - t2).to_bits(), "{t1} {t2}");
+        }
+        let (sum, w2) = mix(t1, f64::NEG_INFINITY, false);
+        assert_eq!(sum.to_bits(), log_add_exp(t1, f64::NEG_INFINITY).to_bits());
+        assert_eq!(w2, 0.0);
+    }
+}
+
+#[test]
+fn the_indexed_likelihood_is_the_sum_of_the_histories() {
+    let p = Params {
+        r: 0.3,
+        alpha: 5.0,
+        a: 0.9,
+        b: 2.1,
+    };
+    let h = compress([
+        (0.0, 0.0, 10.0),
+        (2.0, 4.0, 10.0),
+        (2.0, 4.0, 12.0),
+        (2.0, 4.0, 10.0),
+        (5.0, 9.5, 12.0),
+    ]);
+    for v in [Variant::Bgnbd, Variant::Mbgnbd] {
+        let (ll, _) = loglik(&p, v, &h);
+        let one_by_one: f64 = h
+            .iter()
+            .map(|h| h.weight * loglik_one(&p, v, h.x, h.t_x, h.t))
+            .sum();
+        assert!(
+            (ll - one_by_one).abs() < 1e-12 * one_by_one.abs(),
+            "{ll} {one_by_one}"
+        );
+    }
+}
