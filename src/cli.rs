@@ -227,6 +227,7 @@ impl InputArgs {
             },
             delimiter,
             returns: self.returns.or(i.returns).unwrap_or_default(),
+            hooks: Default::default(),
         })
     }
 }

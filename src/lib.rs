@@ -5,6 +5,7 @@ pub mod analysis;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod error;
 pub mod input;
 pub mod models;
 pub mod output;
@@ -17,36 +18,7 @@ pub mod xlsx;
 
 use anyhow::Result;
 use cli::{Cli, Command};
-
-/// An error in how tier was called (a flag value, a missing input): exit code 2.
-#[derive(Debug)]
-pub struct UsageError(pub String);
-
-impl std::fmt::Display for UsageError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for UsageError {}
-
-/// An error and its causes as one line: `outer: cause: root cause`, without repeating a cause
-/// that the message before it already contains, and with line breaks inside messages flattened.
-pub fn one_line(err: &anyhow::Error) -> String {
-    let mut out = String::new();
-    for cause in err.chain() {
-        let text = cause.to_string();
-        let text = text.lines().map(str::trim).collect::<Vec<_>>().join(" ");
-        if out.contains(&text) {
-            continue;
-        }
-        if !out.is_empty() {
-            out.push_str(": ");
-        }
-        out.push_str(&text);
-    }
-    out
-}
+pub use error::{one_line, UsageError};
 
 /// Runs one parsed command line.
 pub fn run(cli: Cli) -> Result<()> {

@@ -34,6 +34,9 @@ pub fn workbook(sheets: &[(&str, &DataFrame)], limit: usize) -> Result<(Vec<u8>,
     let mut wb = Workbook::new();
     let fixed = ExcelDateTime::from_ymd(2000, 1, 1)?;
     wb.set_properties(&DocProperties::new().set_creation_datetime(&fixed));
+    // The fastest compression: on a million customers the default level took most of the
+    // report's writing time for a file a fifth smaller.
+    wb.set_zip_compression_level(1);
     let styles = Styles {
         bold: Format::new().set_bold(),
         date: Format::new().set_num_format("yyyy-mm-dd"),

@@ -1,5 +1,5 @@
-"""Peer: DuckDB. `abc` is the ABC query; `same` computes what `tier classify` prints.
-Usage: peer_duckdb.py abc|same FILE.csv|FILE.parquet"""
+"""Peer: DuckDB. `abc` is the ABC query; `same` computes exactly the columns `tier classify`
+prints, by its rules (see peer_polars.py). Usage: peer_duckdb.py abc|same FILE.csv|FILE.parquet"""
 import sys
 
 import duckdb
@@ -18,14 +18,25 @@ if mode == "abc":
     from r order by value desc, customer_id"""
 else:
     sql = f"""
-    with o as (select customer_id, order_id, sum(amount) as net, min(order_date) as day
-               from {src} group by customer_id, order_id),
-    v as (select customer_id, sum(net) as value, count(*) filter (where net > 0) as orders,
-                 min(day) filter (where net > 0) as first_purchase,
-                 max(day) filter (where net > 0) as last_purchase
-          from o group by customer_id),
-    r as (select *, sum(value) over (order by value desc, customer_id
-                                     rows between unbounded preceding and current row) as cum,
-                    sum(value) over () as total from v)
-    select * from r order by value desc, customer_id"""
+    with l as (select customer_id, order_date,
+                      cast(round(cast(amount as decimal(18, 3)) * 100) as bigint) as cents
+               from {src}),
+    d as (select customer_id, order_date, sum(cents) as net, min(cents) as smallest
+          from l group by customer_id, order_date),
+    p as (select *, (net > 0 or (net = 0 and smallest >= 0)) as purchase from d),
+    v as (select customer_id, sum(net) as value, count(*) filter (where purchase) as purchases,
+                 min(order_date) filter (where purchase) as first_purchase,
+                 max(order_date) filter (where purchase) as last_purchase
+          from p group by customer_id),
+    r as (select *, row_number() over w as rank,
+                 sum(value) over (order by value desc, customer_id
+                                  rows between unbounded preceding and current row) as cum,
+                 sum(value) filter (where value > 0) over () as total
+          from v window w as (order by value desc, customer_id))
+    select customer_id, value / 100 as value, purchases, value / total as share,
+           cum / total as cum_share, rank,
+           case when (cum - value) < 0.8 * total then 'A'
+                when (cum - value) < 0.95 * total then 'B' else 'C' end as abc,
+           first_purchase, last_purchase
+    from r order by value desc, customer_id"""
 duckdb.sql(sql).write_csv("/dev/stdout")

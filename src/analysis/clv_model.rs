@@ -100,6 +100,16 @@ pub fn p_alive_of_repeaters(
     rows: &[Summary],
 ) -> Result<std::collections::HashMap<String, f64>, String> {
     let (bg, _) = fit_purchases(rows, Variant::Bgnbd)?;
+    p_alive_with(&bg, rows)
+}
+
+/// `p_alive_of_repeaters` from BG/NBD parameters already fitted on `rows` (a command that fits
+/// BG/NBD for CLV need not fit it again for P(alive)).
+pub fn p_alive_with(
+    bg: &bgnbd::Params,
+    rows: &[Summary],
+) -> Result<std::collections::HashMap<String, f64>, String> {
+    let bg = *bg;
     if let Some(why) = bgnbd::degenerate(&bg) {
         return Err(format!("the purchase model is degenerate: {why}"));
     }

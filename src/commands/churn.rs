@@ -11,6 +11,7 @@ use crate::analysis::retention;
 use crate::cli::{InputArgs, OutputArgs, PeriodArgs};
 use crate::config::Loaded;
 use crate::input::iso_date;
+use crate::models::bgnbd::Variant;
 use crate::output::Output;
 use crate::render::{self, Format};
 use crate::settings::{self, ChurnFlags};
@@ -105,21 +106,26 @@ type Signals = (HashMap<String, f64>, HashMap<String, f64>);
 /// which tells nothing). `None`, with a note naming the reason, when the purchase model cannot
 /// be fitted or is degenerate: the other signals decide alone.
 fn model_signals(
-    days: &DataFrame,
+    stage: &DataFrame,
     as_of: i32,
     set: &crate::settings::Clv,
 ) -> Result<Option<Signals>> {
-    let purchases = clv::purchase_days(days)?;
-    let rows = clv::summarize(&purchases, as_of, None, set.unit)?;
+    let rows = clv::summarize_stage(stage, as_of, set.unit)?;
     let without = "the status rests on the gaps and the values";
-    let p_alive = match clv_model::p_alive_of_repeaters(&rows) {
+    // One BG/NBD fit serves both P(alive) and CLV when CLV's model is BG/NBD.
+    let fitted = clv_model::fit(&rows, set.model, set.unit, as_of);
+    let p_alive = match (&fitted, set.model) {
+        (Ok((model, _)), Variant::Bgnbd) => clv_model::p_alive_with(&model.bgnbd, &rows),
+        _ => clv_model::p_alive_of_repeaters(&rows),
+    };
+    let p_alive = match p_alive {
         Ok(p) => p,
         Err(e) => {
             progress::note(&format!("tier: note: no P(alive): {e}; {without}"));
             return Ok(None);
         }
     };
-    let value = match clv_model::fit(&rows, set.model, set.unit, as_of) {
+    let value = match fitted {
         Ok((model, _)) => {
             let valuation =
                 clv_model::valuation(&model, set.horizon, set.margin, set.discount_rate);
@@ -178,7 +184,7 @@ pub fn run(args: &ChurnArgs, cfg: &Loaded) -> Result<()> {
         None
     } else {
         let set = settings::clv(settings::ClvFlags::default(), cfg)?;
-        model_signals(&days, as_of, &set)?
+        model_signals(&stage, as_of, &set)?
     };
     let mut rows = churn::standing(&days, as_of, &params, signals.as_ref().map(|s| &s.0))?;
     let abc = lookup(&classes, "abc")?;

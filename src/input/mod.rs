@@ -18,13 +18,16 @@ mod prescan;
 mod proptests;
 mod roles;
 mod scan;
+mod session;
 mod source;
 mod table;
 
 pub use dates::{epoch_days, iso as iso_date, parse_flag as parse_date_flag, DayOrder};
 pub use numbers::Decimal;
 pub use roles::Role;
+pub use session::{Session, SessionOptions};
 
+use crate::error::UsageError;
 use anyhow::{bail, Result};
 use polars::prelude::*;
 use std::collections::BTreeMap;
@@ -65,6 +68,46 @@ pub struct InputOptions {
     pub decimal: Option<Decimal>,
     pub delimiter: Option<u8>,
     pub returns: Returns,
+    /// What the layers above lend the input: progress, notes, the output being written.
+    pub hooks: Hooks,
+}
+
+/// What the input layer needs from the layers above it, passed in rather than imported: whether
+/// a file is the output being written, a progress bar over a file read row by row, a spinner
+/// around a long query, and where `--explain` and notes go. The default does without them.
+#[derive(Clone, Copy)]
+pub struct Hooks {
+    /// Whether an opened input is the file `-o` writes (it is then refused).
+    pub is_output: fn(&std::fs::Metadata) -> bool,
+    /// Wraps a file read row by row (a progress bar on a terminal).
+    pub wrap_read: fn(std::fs::File, &str) -> Box<dyn std::io::Read>,
+    /// Runs work over this many bytes of input (a spinner on a terminal).
+    pub busy: fn(u64, &mut dyn FnMut()),
+    /// Prints the `--explain` lines.
+    pub explain: fn(&[String]),
+    /// Prints a note for a person at a terminal (nothing when nobody watches).
+    pub terminal_note: fn(&str),
+    /// Whether notes reach a person at a terminal.
+    pub notes_on_terminal: fn() -> bool,
+}
+
+impl Default for Hooks {
+    fn default() -> Self {
+        Hooks {
+            is_output: |_| false,
+            wrap_read: |f, _| Box::new(f),
+            busy: |_, work| work(),
+            explain: |_| {},
+            terminal_note: |_| {},
+            notes_on_terminal: || false,
+        }
+    }
+}
+
+impl std::fmt::Debug for Hooks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Hooks")
+    }
 }
 
 /// How the inputs were read, for `--explain` and for honest counts.
@@ -151,13 +194,13 @@ pub struct Scanned {
 /// precisely at once.
 pub fn scan(opts: &InputOptions) -> Result<Scanned> {
     if opts.files.iter().filter(|f| *f == "-").count() > 1 {
-        return Err(crate::UsageError("`-` (stdin) can be given only once".into()).into());
+        return Err(UsageError("`-` (stdin) can be given only once".into()).into());
     }
     let mut spool = Vec::new();
     let probes = opts
         .files
         .iter()
-        .map(|f| source::probe(f, opts.delimiter, &mut spool))
+        .map(|f| source::probe(f, opts.delimiter, &mut spool, &opts.hooks))
         .collect::<Result<Vec<_>>>()?;
     check_same_headers(&probes)?;
     let first = &probes[0];
@@ -244,7 +287,7 @@ impl Scanned {
 fn precise(s: &Scanned, report: &mut LoadReport) -> Result<DataFrame> {
     let mut raw = table::RawTable::with_columns(s.mapping.len());
     for (file_no, probe) in s.probes.iter().enumerate() {
-        let src = source::open(probe)?;
+        let src = source::open(probe, &s.opts.hooks)?;
         let wanted: Vec<(usize, Role)> = s
             .mapping
             .iter()

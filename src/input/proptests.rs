@@ -122,7 +122,7 @@ proptest! {
             ..Default::default()
         };
         if let Err(e) = read(&opts) {
-            lines_named_exist(&crate::one_line(&e), &bytes);
+            lines_named_exist(&crate::error::one_line(&e), &bytes);
         }
     }
 

@@ -50,7 +50,12 @@ impl Probe {
 
 /// Looks at `path` (`-` is stdin, spooled into `spool`), refusing what is not a CSV, TSV or
 /// Parquet file. `delimiter` overrides sniffing.
-pub fn probe(path: &str, delimiter: Option<u8>, spool: &mut Vec<TempPath>) -> Result<Probe> {
+pub fn probe(
+    path: &str,
+    delimiter: Option<u8>,
+    spool: &mut Vec<TempPath>,
+    hooks: &super::Hooks,
+) -> Result<Probe> {
     let (name, real) = if path == "-" {
         let mut tmp = tempfile::NamedTempFile::new().context("cannot spool stdin")?;
         std::io::copy(&mut std::io::stdin().lock(), &mut tmp).context("cannot read `<stdin>`")?;
@@ -63,8 +68,8 @@ pub fn probe(path: &str, delimiter: Option<u8>, spool: &mut Vec<TempPath>) -> Re
         if meta.is_dir() {
             bail!("`{path}` is a directory, not a file");
         }
-        if crate::output::is_output(&meta) {
-            return Err(crate::UsageError(format!(
+        if (hooks.is_output)(&meta) {
+            return Err(crate::error::UsageError(format!(
                 "`{path}` is both an input and the output (-o): the result would replace the \
                  data; write to another file"
             ))
@@ -150,7 +155,7 @@ enum Body {
 }
 
 /// Opens a probed input for the precise reader.
-pub fn open(probe: &Probe) -> Result<Source> {
+pub fn open(probe: &Probe, hooks: &super::Hooks) -> Result<Source> {
     let name = probe.name.clone();
     let file = File::open(&probe.path).with_context(|| format!("cannot open `{name}`"))?;
     match probe.kind {
@@ -160,7 +165,7 @@ pub fn open(probe: &Probe) -> Result<Source> {
             body: Body::Parquet(probe.path.clone()),
         }),
         Kind::Csv { delimiter } => {
-            let mut reader: Box<dyn Read> = Box::new(crate::progress::wrap_read(file, &name));
+            let mut reader: Box<dyn Read> = (hooks.wrap_read)(file, &name);
             let mut bom = [0u8; 3];
             let n = read_up_to(&mut reader, &mut bom)?;
             let has_bom = bom[..n] == *b"\xEF\xBB\xBF";

@@ -18,6 +18,7 @@ use crate::analysis::retention::{self, Rate};
 use crate::analysis::rfm::{self, Params as RfmParams, Rfm};
 use crate::analysis::standing;
 use crate::input::{col, iso_date};
+use crate::models::bgnbd::Variant;
 use polars::prelude::*;
 use std::collections::HashMap;
 
@@ -152,7 +153,7 @@ pub fn build(
     let rfm = rfm::rfm(stage, &s.rfm)?;
     let segments = rfm::summary(&rfm.frame, &s.rfm.map)?;
     let purchases = clv::purchase_days(days)?;
-    let rows = clv::summarize(&purchases, as_of, None, s.clv.unit)?;
+    let rows = clv::summarize_stage(stage, as_of, s.clv.unit)?;
     let (clv, predictions) = if s.model {
         match clv_model::fit(&rows, s.clv.model, s.clv.unit, as_of) {
             Ok((model, fit)) => {
@@ -171,10 +172,11 @@ pub fn build(
     } else {
         None
     };
-    let p_alive = if s.model {
-        clv_model::p_alive_of_repeaters(&rows).ok()
-    } else {
-        None
+    // One BG/NBD fit serves both CLV and P(alive) when the CLV model is BG/NBD.
+    let p_alive = match (&clv, s.clv.model) {
+        _ if !s.model => None,
+        (Ok((model, _)), Variant::Bgnbd) => clv_model::p_alive_with(&model.bgnbd, &rows).ok(),
+        _ => clv_model::p_alive_of_repeaters(&rows).ok(),
     };
     let mut churn_rows = churn::standing(days, as_of, &s.churn, p_alive.as_ref())?;
     let per_period = periods::customer_periods(days, period)?;

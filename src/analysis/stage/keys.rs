@@ -123,6 +123,11 @@ impl Keys {
         &self.bytes[start..self.ends[i]]
     }
 
+    /// Drops the lookup table once every key has its code (the codes and bytes stay).
+    pub fn seal(&mut self) {
+        self.slots = Vec::new();
+    }
+
     /// How many distinct keys there are.
     pub fn len(&self) -> usize {
         self.ends.len()

@@ -217,6 +217,7 @@ impl State {
     /// The stage's tables from the finished fold.
     fn finish(mut self, want: Want) -> PolarsResult<Staged> {
         self.fold.finish();
+        self.keys.seal();
         let n = self.keys.len() as u32;
         let text = |i: u32| std::str::from_utf8(self.keys.get(i)).expect("keys are text");
         let mut frame: Vec<Column> = Vec::new();
