@@ -141,17 +141,16 @@ pub fn rank_order_by(df: DataFrame, keys: &[(&str, bool)]) -> PolarsResult<DataF
 /// nothing.
 pub fn classify(stage: &DataFrame, p: &Params) -> PolarsResult<DataFrame> {
     let all = rank_order(per_customer(stage, p)?, p.grouped)?;
-    let sorted = all
-        .clone()
-        .lazy()
-        .filter(col(UNITS).gt(lit(0i64)))
-        .collect()?;
+    // Split eagerly and let go of the whole, so that a large base is held twice at most.
+    let ranked = all.column(UNITS)?.i64()?.gt(0);
+    let sorted = all.filter(&ranked)?;
+    let unranked = all.filter(&!&ranked)?;
+    drop(all);
     if sorted.height() == 0 {
         polars_bail!(ComputeError:
             "no customer has a value above 0, so there is nothing to rank; check the sign of \
              the amounts, or use --returns exclude or another --by");
     }
-    let unranked = all.lazy().filter(col(UNITS).lt_eq(lit(0i64))).collect()?;
     let g = |e: Expr| {
         if p.grouped {
             e.over([col(col::GROUP)])

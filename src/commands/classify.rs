@@ -67,6 +67,7 @@ pub fn run(args: &ClassifyArgs, cfg: &Loaded) -> Result<()> {
     let stage = data.customers(params.grouped)?;
     let classified =
         classify::classify(&stage, &params).context("cannot classify the customers")?;
+    drop(stage);
     if args.summary {
         let summaries = pareto::summarize(&classified, &params)?;
         return write_summary(&out, &summaries, args.group.as_deref());
