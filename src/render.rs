@@ -197,7 +197,12 @@ fn cell_text(v: &AnyValue) -> String {
 
 /// A cell of column `name` as display text: money with two decimals, the rest as [`cell_text`].
 fn cell_text_of(name: &str, v: &AnyValue) -> String {
-    if v.is_primitive_numeric() && is_money(name) {
+    cell_text_as(v.is_primitive_numeric() && is_money(name), v)
+}
+
+/// The text of a cell of a column known to hold money, or not.
+fn cell_text_as(money: bool, v: &AnyValue) -> String {
+    if money && v.is_primitive_numeric() {
         if let Some(x) = v.extract::<f64>() {
             return money_text(x);
         }
@@ -385,9 +390,11 @@ fn delimited(df: &DataFrame, delimiter: u8, w: &mut dyn Write) -> Result<()> {
         .from_writer(w);
     out.write_record(df.get_column_names().iter().map(|s| s.as_str()))?;
     let safe = SPREADSHEET_SAFE.load(Ordering::Relaxed);
+    // Which columns hold money, decided once rather than for every cell.
+    let money: Vec<bool> = df.columns().iter().map(|c| is_money(c.name())).collect();
     for row in 0..df.height() {
-        out.write_record(df.columns().iter().map(|c| {
-            let text = column_text(c, row);
+        out.write_record(df.columns().iter().zip(&money).map(|(c, &m)| {
+            let text = cell_text_as(m, &c.get(row).unwrap_or(AnyValue::Null));
             if safe && c.dtype() == &DataType::String {
                 spreadsheet_text(text)
             } else {
