@@ -191,8 +191,7 @@ pub fn build(
         .unwrap_or(now);
     let growth = growth::customers(&presence, period, now, first);
     let totals = growth::totals(&presence, first.min(now), now.max(first), period.per_year());
-    let tiered = migrate::tier_periods(&per_period, Scheme::Abc, &s.classify)?;
-    let moves = migrate::moves(&tiered, now - 1, now);
+    let moves = migrate::moves_between(&per_period, Scheme::Abc, &s.classify, (now - 1, now))?;
     let rungs = migrate::rungs(Scheme::Abc, &s.classify);
     let abc = standing::text_map(&classified, "abc")?;
     for r in &mut churn_rows {
