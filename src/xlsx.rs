@@ -100,14 +100,55 @@ fn sheet(
     for (c, column) in df.columns().iter().enumerate() {
         ws.write_string_with_format(0, u16::try_from(c)?, column.name().as_str(), &s.bold)?;
     }
+    let access = df
+        .columns()
+        .iter()
+        .map(Access::of)
+        .collect::<PolarsResult<Vec<_>>>()?;
     let first = rows.start;
     for r in rows {
         let row = u32::try_from(r - first + 1)?;
-        for (c, column) in df.columns().iter().enumerate() {
-            cell(ws, row, u16::try_from(c)?, column.get(r)?, money[c], s)?;
+        for (c, a) in access.iter().enumerate() {
+            let c = u16::try_from(c)?;
+            match a {
+                Access::Number(ca) => {
+                    if let Some(x) = ca.get(r).filter(|x| x.is_finite()) {
+                        match money[c as usize] {
+                            true => ws.write_number_with_format(row, c, x, &s.money)?,
+                            false => ws.write_number(row, c, x)?,
+                        };
+                    }
+                }
+                Access::Text(ca) => {
+                    if let Some(t) = ca.get(r) {
+                        text(ws, row, c, t)?;
+                    }
+                }
+                Access::Any(column) => cell(ws, row, c, column.get(r)?, money[c as usize], s)?,
+            }
         }
     }
     Ok(())
+}
+
+/// How a column's cells are read: numbers (every integer and float type, as `f64`) and text
+/// straight from their arrays, anything else (dates, booleans) cell by cell.
+enum Access<'a> {
+    Number(Float64Chunked),
+    Text(&'a StringChunked),
+    Any(&'a Column),
+}
+
+impl<'a> Access<'a> {
+    fn of(c: &'a Column) -> PolarsResult<Self> {
+        Ok(match c.dtype() {
+            DataType::String => Access::Text(c.str()?),
+            d if d.is_primitive_numeric() => {
+                Access::Number(c.cast(&DataType::Float64)?.f64()?.rechunk().into_owned())
+            }
+            _ => Access::Any(c),
+        })
+    }
 }
 
 fn cell(
