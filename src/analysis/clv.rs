@@ -223,7 +223,12 @@ pub fn without_purchase_stage(stage: &DataFrame) -> PolarsResult<Vec<String>> {
         .filter(col(super::customers::PURCHASES).eq(lit(0i64)))
         .select([col(col::CUSTOMER)])
         .collect()?;
-    let mut ids: Vec<String> = none
+    sorted_ids(&none)
+}
+
+/// The customer ids of a frame, sorted.
+fn sorted_ids(df: &DataFrame) -> PolarsResult<Vec<String>> {
+    let mut ids: Vec<String> = df
         .column(col::CUSTOMER)?
         .str()?
         .iter()
@@ -407,7 +412,7 @@ pub fn frame(
 /// Customers of `all_days` without a purchase day (only returns, or purchases cancelled the same
 /// day), sorted by id: they have no purchase history for a model to value.
 pub fn without_purchase(all_days: &DataFrame, purchases: &DataFrame) -> PolarsResult<Vec<String>> {
-    let mut ids: Vec<String> = all_days
+    let ids = all_days
         .clone()
         .lazy()
         .select([col(col::CUSTOMER)])
@@ -418,15 +423,8 @@ pub fn without_purchase(all_days: &DataFrame, purchases: &DataFrame) -> PolarsRe
             [col(col::CUSTOMER)],
             JoinArgs::new(JoinType::Anti),
         )
-        .collect()?
-        .column(col::CUSTOMER)?
-        .str()?
-        .iter()
-        .flatten()
-        .map(String::from)
-        .collect();
-    ids.sort();
-    Ok(ids)
+        .collect()?;
+    sorted_ids(&ids)
 }
 
 /// The valued customers' frame followed by the `ids` no model can value, with empty cells and

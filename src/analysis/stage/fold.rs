@@ -77,6 +77,17 @@ impl Acc {
         self.last_purchase = self.last_purchase.max(day);
     }
 
+    /// Closes the open day (ordered mode) and gives it, for the day log.
+    fn close_open(&mut self) -> Day {
+        let open = Day {
+            net: self.day_net,
+            smallest: self.day_min,
+            cost: self.extra[1],
+        };
+        self.close(self.day, open.net, open.smallest);
+        open
+    }
+
     pub fn has_purchase(&self) -> bool {
         self.purchases > 0
     }
@@ -191,12 +202,7 @@ impl Fold {
             false
         } else if day > a.day {
             if a.day != NONE_LOW {
-                let open = Day {
-                    net: a.day_net,
-                    smallest: a.day_min,
-                    cost: a.extra[1],
-                };
-                a.close(a.day, open.net, open.smallest);
+                let open = a.close_open();
                 if self.keep.days {
                     self.log.push(slot, a.day, open, self.keep.costs);
                 }
@@ -243,12 +249,7 @@ impl Fold {
             if a.day == NONE_LOW {
                 continue;
             }
-            let open = Day {
-                net: a.day_net,
-                smallest: a.day_min,
-                cost: a.extra[1],
-            };
-            a.close(a.day, open.net, open.smallest);
+            let open = a.close_open();
             if self.keep.days {
                 self.log.push(s as u32, a.day, open, costs);
             }
