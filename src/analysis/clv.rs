@@ -88,6 +88,32 @@ pub struct Summary {
     pub holdout_days: Vec<i32>,
 }
 
+/// A customer's purchase days in the calibration period: how many, the first and last (days
+/// since the epoch), their value and the first one's value, in cents.
+struct Counted {
+    n: i64,
+    first: i64,
+    last: i64,
+    cents: i64,
+    first_cents: i64,
+}
+
+impl Counted {
+    /// The summary in `unit_days` (without holdout purchases).
+    fn summary(&self, customer: &str, cal_end: i32, unit_days: f64) -> Summary {
+        let x = (self.n - 1) as f64;
+        Summary {
+            customer: customer.to_string(),
+            x,
+            t_x: (self.last - self.first) as f64 / unit_days,
+            t: (cal_end as i64 - self.first) as f64 / unit_days,
+            monetary: (x > 0.0).then(|| (self.cents - self.first_cents) as f64 / 100.0 / x),
+            holdout: None,
+            holdout_days: Vec::new(),
+        }
+    }
+}
+
 /// Summaries of customers whose first purchase is on or before `cal_end` (days since the epoch),
 /// sorted by customer id, computed by one polars aggregation over the purchase days.
 /// `holdout` counts purchase days in (cal_end, as_of]; `days` holds no day after `as_of`.
@@ -152,15 +178,17 @@ pub fn summarize(
         .zip(holdout)
         .enumerate()
         .map(|(i, (id, holdout_days))| {
-            let x = (n[i] - 1) as f64;
+            let counted = Counted {
+                n: n[i],
+                first: first[i],
+                last: last[i],
+                cents: cal_cents[i],
+                first_cents: first_cents[i],
+            };
             Summary {
-                customer: id.unwrap_or_default().to_string(),
-                x,
-                t_x: (last[i] - first[i]) as f64 / u,
-                t: (cal_end as i64 - first[i]) as f64 / u,
-                monetary: (x > 0.0).then(|| (cal_cents[i] - first_cents[i]) as f64 / 100.0 / x),
                 holdout: as_of.map(|_| holdout_days.len() as i64),
                 holdout_days,
+                ..counted.summary(id.unwrap_or_default(), cal_end, u)
             }
         })
         .collect())
@@ -201,16 +229,14 @@ pub fn summarize_stage(stage: &DataFrame, cal_end: i32, unit: Unit) -> PolarsRes
         .iter()
         .enumerate()
         .map(|(i, id)| {
-            let x = (n[i] - 1) as f64;
-            Summary {
-                customer: id.unwrap_or_default().to_string(),
-                x,
-                t_x: (last[i] - first[i]) as f64 / u,
-                t: (cal_end as i64 - first[i]) as f64 / u,
-                monetary: (x > 0.0).then(|| (cal_cents[i] - first_cents[i]) as f64 / 100.0 / x),
-                holdout: None,
-                holdout_days: Vec::new(),
-            }
+            let counted = Counted {
+                n: n[i],
+                first: first[i],
+                last: last[i],
+                cents: cal_cents[i],
+                first_cents: first_cents[i],
+            };
+            counted.summary(id.unwrap_or_default(), cal_end, u)
         })
         .collect())
 }
