@@ -124,7 +124,7 @@ fn sheet(
                         text(ws, row, c, t)?;
                     }
                 }
-                Access::Any(column) => cell(ws, row, c, column.get(r)?, money[c as usize], s)?,
+                Access::Any(column) => cell(ws, row, c, column.get(r)?, s)?,
             }
         }
     }
@@ -151,14 +151,8 @@ impl<'a> Access<'a> {
     }
 }
 
-fn cell(
-    ws: &mut Worksheet,
-    row: u32,
-    c: u16,
-    value: AnyValue,
-    money: bool,
-    s: &Styles,
-) -> Result<()> {
+/// A cell of a column that is neither numbers nor text (those go straight from their arrays).
+fn cell(ws: &mut Worksheet, row: u32, c: u16, value: AnyValue, s: &Styles) -> Result<()> {
     match value {
         AnyValue::Null => {}
         AnyValue::Boolean(b) => {
@@ -172,16 +166,6 @@ fn cell(
                 ws.write_string(row, c, crate::input::iso_date(d))?;
             }
         },
-        AnyValue::String(t) => text(ws, row, c, t)?,
-        AnyValue::StringOwned(t) => text(ws, row, c, t.as_str())?,
-        v if v.is_primitive_numeric() => {
-            let x: f64 = v.extract().unwrap_or(f64::NAN);
-            if x.is_finite() && money {
-                ws.write_number_with_format(row, c, x, &s.money)?;
-            } else if x.is_finite() {
-                ws.write_number(row, c, x)?;
-            }
-        }
         other => text(ws, row, c, &other.to_string())?,
     }
     Ok(())

@@ -99,6 +99,26 @@ struct Counted {
 }
 
 impl Counted {
+    /// The counts of every row of a frame with the columns `first`, `last` (dates or days),
+    /// `n`, `cal_cents` and `first_cents`.
+    fn read(df: &DataFrame) -> PolarsResult<Vec<Counted>> {
+        let ints = |c: &str| -> PolarsResult<Vec<i64>> {
+            let c = df.column(c)?.cast(&DataType::Int64)?;
+            Ok(c.i64()?.into_no_null_iter().collect())
+        };
+        let (first, last, n) = (ints("first")?, ints("last")?, ints("n")?);
+        let (cents, first_cents) = (ints("cal_cents")?, ints("first_cents")?);
+        Ok((0..df.height())
+            .map(|i| Counted {
+                n: n[i],
+                first: first[i],
+                last: last[i],
+                cents: cents[i],
+                first_cents: first_cents[i],
+            })
+            .collect())
+    }
+
     /// The summary in `unit_days` (without holdout purchases).
     fn summary(&self, customer: &str, cal_end: i32, unit_days: f64) -> Summary {
         let x = (self.n - 1) as f64;
@@ -148,16 +168,7 @@ pub fn summarize(
         .filter(col("first").is_not_null())
         .sort([col::CUSTOMER], SortMultipleOptions::default())
         .collect()?;
-    let ints = |c: &str| -> PolarsResult<Vec<i64>> {
-        Ok(df
-            .column(c)?
-            .cast(&DataType::Int64)?
-            .i64()?
-            .into_no_null_iter()
-            .collect())
-    };
-    let (first, last, n) = (ints("first")?, ints("last")?, ints("n")?);
-    let (cal_cents, first_cents) = (ints("cal_cents")?, ints("first_cents")?);
+    let counted = Counted::read(&df)?;
     let holdout: Vec<Vec<i32>> = match df.column("holdout_days") {
         Ok(c) => c
             .list()?
@@ -176,20 +187,11 @@ pub fn summarize(
     Ok(ids
         .iter()
         .zip(holdout)
-        .enumerate()
-        .map(|(i, (id, holdout_days))| {
-            let counted = Counted {
-                n: n[i],
-                first: first[i],
-                last: last[i],
-                cents: cal_cents[i],
-                first_cents: first_cents[i],
-            };
-            Summary {
-                holdout: as_of.map(|_| holdout_days.len() as i64),
-                holdout_days,
-                ..counted.summary(id.unwrap_or_default(), cal_end, u)
-            }
+        .zip(counted)
+        .map(|((id, holdout_days), c)| Summary {
+            holdout: as_of.map(|_| holdout_days.len() as i64),
+            holdout_days,
+            ..c.summary(id.unwrap_or_default(), cal_end, u)
         })
         .collect())
 }
@@ -206,38 +208,20 @@ pub fn summarize_stage(stage: &DataFrame, cal_end: i32, unit: Unit) -> PolarsRes
         .filter(col(PURCHASES).gt(lit(0i64)))
         .select([
             col(col::CUSTOMER),
-            col("first_purchase").cast(DataType::Int64),
-            col("last_purchase").cast(DataType::Int64),
-            col(PURCHASES),
-            col(PURCHASE_CENTS),
-            col(FIRST_PURCHASE_CENTS),
+            col("first_purchase").alias("first"),
+            col("last_purchase").alias("last"),
+            col(PURCHASES).alias("n"),
+            col(PURCHASE_CENTS).alias("cal_cents"),
+            col(FIRST_PURCHASE_CENTS).alias("first_cents"),
         ])
         .sort([col::CUSTOMER], SortMultipleOptions::default())
         .collect()?;
-    let ints = |c: &str| -> PolarsResult<Vec<i64>> {
-        Ok(df.column(c)?.i64()?.into_no_null_iter().collect())
-    };
-    let (first, last, n) = (
-        ints("first_purchase")?,
-        ints("last_purchase")?,
-        ints(PURCHASES)?,
-    );
-    let (cal_cents, first_cents) = (ints(PURCHASE_CENTS)?, ints(FIRST_PURCHASE_CENTS)?);
     let u = unit.days();
     let ids = df.column(col::CUSTOMER)?.str()?;
     Ok(ids
         .iter()
-        .enumerate()
-        .map(|(i, id)| {
-            let counted = Counted {
-                n: n[i],
-                first: first[i],
-                last: last[i],
-                cents: cal_cents[i],
-                first_cents: first_cents[i],
-            };
-            counted.summary(id.unwrap_or_default(), cal_end, u)
-        })
+        .zip(Counted::read(&df)?)
+        .map(|(id, c)| c.summary(id.unwrap_or_default(), cal_end, u))
         .collect())
 }
 

@@ -123,28 +123,6 @@ pub fn plan(mut tx: LazyFrame, grouped: bool) -> PolarsResult<LazyFrame> {
         .agg(per_customer))
 }
 
-/// The per-customer table (without quantity) from customer days, for analyses that start
-/// from a subset of the days.
-pub fn from_days(mut days: LazyFrame) -> LazyFrame {
-    let has_cost = days.collect_schema().is_ok_and(|s| s.contains(COST));
-    let date = |e: Expr| e.cast(DataType::Date);
-    let purchase = is_purchase(col("cents"), col("smallest"));
-    let purchase_day = when(purchase.clone())
-        .then(col("day"))
-        .otherwise(lit(NULL).cast(DataType::Int32));
-    let mut agg = vec![
-        col("cents").sum().alias(NET),
-        purchase.cast(DataType::Int64).sum().alias(PURCHASES),
-        date(purchase_day.clone().min()).alias("first_purchase"),
-        date(purchase_day.max()).alias("last_purchase"),
-        date(col("day").max()).alias(LAST_LINE),
-    ];
-    if has_cost {
-        agg.insert(1, col(COST).sum());
-    }
-    days.group_by([col(col::CUSTOMER)]).agg(agg)
-}
-
 /// Runs a plan with the streaming engine.
 pub fn run(plan: LazyFrame) -> PolarsResult<DataFrame> {
     Ok(plan.collect_with_engine(Engine::Streaming)?.unwrap_single())

@@ -19,9 +19,6 @@ use crate::{output, progress, UsageError};
 use anyhow::Result;
 use std::io::IsTerminal;
 
-/// The input session of a command (see `input::session`).
-pub type Windowed = Session;
-
 /// What the input layer borrows from this one: progress, notes, the output being written.
 pub fn hooks() -> Hooks {
     Hooks {
@@ -41,7 +38,7 @@ pub fn load_window(
     period: &PeriodArgs,
     group: Option<&str>,
     cfg: &Loaded,
-) -> Result<Windowed> {
+) -> Result<Session> {
     let mut input = args.options(group, cfg)?;
     if input.files.is_empty() {
         if std::io::stdin().is_terminal() {

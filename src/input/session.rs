@@ -63,13 +63,13 @@ impl Session {
         }
         Ok(s)
     }
+}
 
-    /// Runs `work` with the busy hook (a spinner on a terminal over a large input).
-    fn busy<T>(&self, mut work: impl FnMut() -> T) -> T {
-        let mut out = None;
-        (self.hooks.busy)(self.scanned.bytes(), &mut || out = Some(work()));
-        out.expect("the work ran")
-    }
+/// Runs `work` through the busy hook over `bytes` of input (a spinner on a terminal).
+fn busy<T>(hook: fn(u64, &mut dyn FnMut()), bytes: u64, mut work: impl FnMut() -> T) -> T {
+    let mut out = None;
+    hook(bytes, &mut || out = Some(work()));
+    out.expect("the hook runs the work")
 }
 
 fn check_since(since: i32, as_of: i32) -> Result<()> {
@@ -95,7 +95,9 @@ impl Session {
     /// the transactions to run the stage again. An empty result is checked the same way, so that
     /// an input with no usable rows gets the precise reader's account of why.
     fn run(&mut self, want: stage::Want) -> Result<stage::Staged> {
-        let first = self.busy(|| stage::run(self.window(), want));
+        let first = busy(self.hooks.busy, self.scanned.bytes(), || {
+            stage::run(self.window(), want)
+        });
         match first {
             Ok(s) if s.customers.height() > 0 || self.scanned.precise => Ok(s),
             Err(e) if self.scanned.precise => Err(e.into()),
@@ -250,10 +252,8 @@ impl Session {
     /// Counts the input's rows for `--explain`, `--max-dropped` and the terminal note (a spinner
     /// on a terminal while a large input is counted).
     fn count_rows(&mut self) -> Result<()> {
-        let (busy, bytes) = (self.hooks.busy, self.scanned.bytes());
-        let mut out = None;
-        busy(bytes, &mut || out = Some(self.scanned.count_rows()));
-        out.expect("the work ran")
+        let (hook, bytes) = (self.hooks.busy, self.scanned.bytes());
+        busy(hook, bytes, || self.scanned.count_rows())
     }
 
     fn empty_window(&mut self) -> anyhow::Error {

@@ -75,26 +75,19 @@ pub struct History {
 pub fn compress(rows: impl IntoIterator<Item = (f64, f64, f64)>) -> Vec<History> {
     // Sorting the keys (positive floats order as their bits do) is several times faster than a
     // tree map on a million customers, and gives the same histories in the same order.
-    let mut keys: Vec<(u64, u64, u64)> = rows
+    let keys: Vec<(u64, u64, u64)> = rows
         .into_iter()
         .map(|(x, t_x, t)| (x.to_bits(), t_x.to_bits(), t.to_bits()))
         .collect();
-    keys.sort_unstable();
-    let mut out: Vec<History> = Vec::new();
-    let mut last = None;
-    for k in keys {
-        match out.last_mut() {
-            Some(h) if last == Some(k) => h.weight += 1.0,
-            _ => out.push(History {
-                x: f64::from_bits(k.0),
-                t_x: f64::from_bits(k.1),
-                t: f64::from_bits(k.2),
-                weight: 1.0,
-            }),
-        }
-        last = Some(k);
-    }
-    out
+    super::tally(keys)
+        .into_iter()
+        .map(|(k, weight)| History {
+            x: f64::from_bits(k.0),
+            t_x: f64::from_bits(k.1),
+            t: f64::from_bits(k.2),
+            weight,
+        })
+        .collect()
 }
 
 /// The two likelihood terms' (pa, pb) offsets, and whether the t_x term applies.
@@ -144,24 +137,15 @@ fn per_x(p: &Params, v: Variant, x: f64) -> PerX {
     out
 }
 
-/// The log-likelihood of one history, and its gradient in (r, α, a, b) when asked.
-fn one(p: &Params, c: &PerX, x: f64, t_x: f64, t: f64, grad: Option<&mut [f64; 4]>) -> f64 {
-    let logs = Logs {
-        l_t: (p.alpha + t).ln(),
-        l_tx: (p.alpha + t_x).ln(),
-        l_alpha: p.alpha.ln(),
-    };
-    one_with(p, c, x, (t_x, t), &logs, grad)
-}
-
-/// The logarithms `one` needs: ln(α + T), ln(α + t_x), ln α.
+/// The logarithms a history's likelihood needs: ln(α + T), ln(α + t_x), ln α.
 struct Logs {
     l_t: f64,
     l_tx: f64,
     l_alpha: f64,
 }
 
-/// `one` with its logarithms given, so that a fit computes each once per distinct time.
+/// The log-likelihood of one history, and its gradient in (r, α, a, b) when asked, with its
+/// logarithms given, so that a fit computes each once per distinct time.
 fn one_with(
     p: &Params,
     c: &PerX,
@@ -216,7 +200,12 @@ fn mix(t1: f64, t2: f64, second: bool) -> (f64, f64) {
 
 /// The log-likelihood of one customer.
 pub fn loglik_one(p: &Params, v: Variant, x: f64, t_x: f64, t: f64) -> f64 {
-    one(p, &per_x(p, v, x), x, t_x, t, None)
+    let logs = Logs {
+        l_t: (p.alpha + t).ln(),
+        l_tx: (p.alpha + t_x).ln(),
+        l_alpha: p.alpha.ln(),
+    };
+    one_with(p, &per_x(p, v, x), x, (t_x, t), &logs, None)
 }
 
 /// Weighted log-likelihood of all histories and its gradient in (r, α, a, b). `data` must be

@@ -25,26 +25,19 @@ pub struct Spend {
 
 /// Identical (x, m) pairs merged, in a fixed order.
 pub fn compress(rows: impl IntoIterator<Item = (f64, f64)>) -> Vec<Spend> {
-    let mut keys: Vec<(u64, u64)> = rows
+    let keys: Vec<(u64, u64)> = rows
         .into_iter()
         .map(|(x, m)| (x.to_bits(), m.to_bits()))
         .collect();
-    keys.sort_unstable();
-    let mut out: Vec<Spend> = Vec::new();
-    let mut last = None;
-    for k in keys {
-        match out.last_mut() {
-            Some(s) if last == Some(k) => s.weight += 1.0,
-            _ => out.push(Spend {
-                x: f64::from_bits(k.0),
-                m: f64::from_bits(k.1),
-                weight: 1.0,
-                ln_m: f64::from_bits(k.1).ln(),
-            }),
-        }
-        last = Some(k);
-    }
-    out
+    super::tally(keys)
+        .into_iter()
+        .map(|(k, weight)| Spend {
+            x: f64::from_bits(k.0),
+            m: f64::from_bits(k.1),
+            weight,
+            ln_m: f64::from_bits(k.1).ln(),
+        })
+        .collect()
 }
 
 /// Weighted log-likelihood and gradient in (p, q, γ). The gamma functions depend on x only, so

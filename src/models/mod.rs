@@ -11,6 +11,19 @@ use bgnbd::{History, Variant};
 use gamma_gamma::Spend;
 use optim::{maximise, Fitted, LogLik};
 
+/// The distinct keys in order, each with how many times it occurs (as a weight).
+fn tally<K: Ord + Copy>(mut keys: Vec<K>) -> Vec<(K, f64)> {
+    keys.sort_unstable();
+    let mut out: Vec<(K, f64)> = Vec::new();
+    for k in keys {
+        match out.last_mut() {
+            Some((last, n)) if *last == k => *n += 1.0,
+            _ => out.push((k, 1.0)),
+        }
+    }
+    out
+}
+
 struct BgObjective<'a> {
     variant: Variant,
     data: bgnbd::Indexed<'a>,

@@ -59,7 +59,7 @@ impl Default for Acc {
 }
 
 /// Whether a day with this net value and smallest line is a purchase (`customers::is_purchase`).
-pub fn is_purchase(net: i64, smallest: i64) -> bool {
+fn is_purchase(net: i64, smallest: i64) -> bool {
     net > 0 || (net == 0 && smallest >= 0)
 }
 
@@ -173,7 +173,6 @@ impl Fold {
     /// when ordered mode meets a day before the customer's open day; the fold is then unusable.
     pub fn add(&mut self, slot: u32, day: i32, cents: i64, cost: i64, milli: i64) -> bool {
         let s = slot as usize;
-        let extra = self.keep.costs || self.keep.quantities;
         if s == self.accs.len() {
             self.accs.push(Acc::default());
         }
@@ -181,6 +180,9 @@ impl Fold {
         let a = &mut self.accs[s];
         a.net = a.net.wrapping_add(cents);
         a.last_line = a.last_line.max(day);
+        // Cost and quantity are 0 when the input has none.
+        a.extra[0] = a.extra[0].wrapping_add(cost);
+        a.extra[2] = a.extra[2].wrapping_add(milli);
         if self.general {
             let d = self.map.entry(key(slot, day)).or_insert(Day {
                 net: 0,
@@ -190,16 +192,12 @@ impl Fold {
             d.net = d.net.wrapping_add(cents);
             d.smallest = d.smallest.min(cents);
             d.cost = d.cost.wrapping_add(cost);
-            if extra {
-                a.extra[0] = a.extra[0].wrapping_add(cost);
-                a.extra[2] = a.extra[2].wrapping_add(milli);
-            }
             return true;
         }
-        let opened = if day == a.day {
+        if day == a.day {
             a.day_net = a.day_net.wrapping_add(cents);
             a.day_min = a.day_min.min(cents);
-            false
+            a.extra[1] = a.extra[1].wrapping_add(cost);
         } else if day > a.day {
             if a.day != NONE_LOW {
                 let open = a.close_open();
@@ -210,18 +208,9 @@ impl Fold {
             a.day = day;
             a.day_net = cents;
             a.day_min = cents;
-            true
+            a.extra[1] = cost;
         } else {
             return false;
-        };
-        if extra {
-            let e = &mut a.extra;
-            if opened {
-                e[1] = 0;
-            }
-            e[0] = e[0].wrapping_add(cost);
-            e[1] = e[1].wrapping_add(cost);
-            e[2] = e[2].wrapping_add(milli);
         }
         true
     }

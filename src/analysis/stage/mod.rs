@@ -3,7 +3,7 @@
 //! (`keys`) and folds its lines into one running state (`fold`), so that memory grows with the
 //! customers, not with the rows or the customer-days. An input whose customers' days come out of
 //! order is folded again in general mode, with the same answer. The tables it returns have the
-//! schemas documented in `customers` (per customer) and `customers::DAYS` (per customer-day).
+//! schemas documented in `customers` (per customer, and per customer-day under its `DAY*` names).
 //!
 //! No I/O of its own and no clock: it runs the plan it is given.
 
@@ -12,7 +12,6 @@ mod keys;
 #[cfg(test)]
 mod tests;
 
-pub use fold::is_purchase;
 use fold::{Fold, Keep};
 
 use super::customers::{self as schema, COST, NET, PURCHASES, QUANTITY};
@@ -55,7 +54,7 @@ struct State {
     grouped: bool,
     /// Ordered mode met a day out of order.
     disorder: bool,
-    /// The batch's grouped keys, end to end, and where each ends.
+    /// The batch's keys, end to end, and where each ends.
     key: Vec<u8>,
     ends: Vec<usize>,
     /// The batch's key hashes and codes.
@@ -133,49 +132,40 @@ impl State {
         if customers.null_count() > 0 {
             polars_bail!(ComputeError: "the stage met a line without a customer");
         }
+        // The batch's keys end to end: the customer id, or when grouped a flag (0: no group),
+        // the group, NUL and the customer id.
+        self.key.clear();
         self.ends.clear();
-        self.hashes.clear();
-        self.codes.clear();
-        if self.grouped {
-            // Grouped keys: a flag (0: no group), the group, NUL, the customer id.
-            self.key.clear();
-            let groups = df.column(col::GROUP)?.str()?;
-            for (id, g) in customers.iter().zip(groups.iter()) {
+        let groups = match self.grouped {
+            true => Some(df.column(col::GROUP)?.str()?),
+            false => None,
+        };
+        let mut group_it = groups.map(|g| g.iter());
+        for id in customers.iter() {
+            if let Some(g) = group_it.as_mut().map(|it| it.next().flatten()) {
                 self.key.push(u8::from(g.is_some()));
                 self.key.extend_from_slice(g.unwrap_or_default().as_bytes());
                 self.key.push(0);
-                self.key
-                    .extend_from_slice(id.unwrap_or_default().as_bytes());
-                self.ends.push(self.key.len());
             }
-            let mut start = 0;
-            for &end in &self.ends {
-                self.hashes.push(self.keys.hash(&self.key[start..end]));
-                start = end;
+            self.key
+                .extend_from_slice(id.unwrap_or_default().as_bytes());
+            self.ends.push(self.key.len());
+        }
+        let key = |i: usize, ends: &[usize]| (if i == 0 { 0 } else { ends[i - 1] })..ends[i];
+        self.hashes.clear();
+        for i in 0..self.ends.len() {
+            let h = self.keys.hash(&self.key[key(i, &self.ends)]);
+            self.hashes.push(h);
+        }
+        self.codes.clear();
+        for i in 0..self.ends.len() {
+            if let Some(&h) = self.hashes.get(i + AHEAD) {
+                self.keys.prefetch(h);
             }
-            let mut start = 0;
-            for (i, &end) in self.ends.iter().enumerate() {
-                if let Some(&h) = self.hashes.get(i + AHEAD) {
-                    self.keys.prefetch(h);
-                }
-                let code = self.keys.code(&self.key[start..end], self.hashes[i]);
-                self.codes.push(code);
-                start = end;
-            }
-        } else {
-            for id in customers.iter() {
-                self.hashes
-                    .push(self.keys.hash(id.unwrap_or_default().as_bytes()));
-            }
-            for (i, id) in customers.iter().enumerate() {
-                if let Some(&h) = self.hashes.get(i + AHEAD) {
-                    self.keys.prefetch(h);
-                }
-                let code = self
-                    .keys
-                    .code(id.unwrap_or_default().as_bytes(), self.hashes[i]);
-                self.codes.push(code);
-            }
+            let code = self
+                .keys
+                .code(&self.key[key(i, &self.ends)], self.hashes[i]);
+            self.codes.push(code);
         }
         let codes = std::mem::take(&mut self.codes);
         let done = self.fold_rows(df, &codes, keep);
@@ -214,27 +204,28 @@ impl State {
         Ok(())
     }
 
+    /// The group (when grouped and not null) and the customer id of key `i`.
+    fn parts(&self, i: u32) -> (Option<&str>, &str) {
+        let k = std::str::from_utf8(self.keys.get(i)).expect("keys are text");
+        if !self.grouped {
+            return (None, k);
+        }
+        let (g, c) = k[1..].split_once('\0').expect("a grouped key");
+        (k.starts_with('\u{1}').then_some(g), c)
+    }
+
     /// The stage's tables from the finished fold.
     fn finish(mut self, want: Want) -> PolarsResult<Staged> {
         self.fold.finish();
         self.keys.seal();
         let n = self.keys.len() as u32;
-        let text = |i: u32| std::str::from_utf8(self.keys.get(i)).expect("keys are text");
         let mut frame: Vec<Column> = Vec::new();
         if want.grouped {
-            let split = |i: u32| -> (Option<&str>, &str) {
-                let k = text(i);
-                let (g, c) = k[1..].split_once('\0').expect("a grouped key");
-                (k.starts_with('\u{1}').then_some(g), c)
-            };
-            let groups: StringChunked = (0..n).map(|i| split(i).0).collect();
-            let ids: StringChunked = (0..n).map(|i| Some(split(i).1)).collect();
+            let groups: StringChunked = (0..n).map(|i| self.parts(i).0).collect();
             frame.push(groups.with_name(col::GROUP.into()).into_column());
-            frame.push(ids.with_name(col::CUSTOMER.into()).into_column());
-        } else {
-            let ids: StringChunked = (0..n).map(|i| Some(text(i))).collect();
-            frame.push(ids.with_name(col::CUSTOMER.into()).into_column());
         }
+        let ids: StringChunked = (0..n).map(|i| Some(self.parts(i).1)).collect();
+        frame.push(ids.with_name(col::CUSTOMER.into()).into_column());
         let accs = &self.fold.accs;
         let ints = |name: &str, f: &dyn Fn(&fold::Acc) -> i64| {
             Column::new(name.into(), accs.iter().map(f).collect::<Vec<i64>>())
@@ -280,25 +271,18 @@ impl State {
 
     /// The customer-day table: `customer`, `day` (i32), `cents`, `smallest`, and `cost_cents`
     /// when the input has costs.
-    fn day_table(&self) -> PolarsResult<DataFrame> {
-        let log = &self.fold.log;
-        // Grouped keys are `flag, group, NUL, customer`: the day table is per customer only.
-        let id = |s: u32| {
-            let k = std::str::from_utf8(self.keys.get(s)).expect("keys are text");
-            match self.grouped {
-                true => k.split_once('\0').map_or(k, |(_, c)| c),
-                false => k,
-            }
-        };
-        let ids: StringChunked = log.slot.iter().map(|&s| Some(id(s))).collect();
+    /// The day table is per customer only, grouped or not.
+    fn day_table(&mut self) -> PolarsResult<DataFrame> {
+        let log = std::mem::take(&mut self.fold.log);
+        let ids: StringChunked = log.slot.iter().map(|&s| Some(self.parts(s).1)).collect();
         let mut cols = vec![
             ids.with_name(col::CUSTOMER.into()).into_column(),
-            Column::new(schema::DAY.into(), log.day.clone()),
-            Column::new(schema::DAY_CENTS.into(), log.net.clone()),
-            Column::new(schema::DAY_SMALLEST.into(), log.smallest.clone()),
+            Column::new(schema::DAY.into(), log.day),
+            Column::new(schema::DAY_CENTS.into(), log.net),
+            Column::new(schema::DAY_SMALLEST.into(), log.smallest),
         ];
         if self.fold.keep().costs {
-            cols.push(Column::new(COST.into(), log.cost.clone()));
+            cols.push(Column::new(COST.into(), log.cost));
         }
         DataFrame::new_infer_height(cols)
     }
