@@ -13,7 +13,7 @@ fn main() -> anyhow::Result<()> {
         files: vec![file],
         ..Default::default()
     };
-    let tx = input::scan(&opts)?.frame;
+    let tx = input::scan(&opts)?.frame()?;
     let rows = Arc::new(Mutex::new(0usize));
     let seen = rows.clone();
     let cb = PlanCallback::new(move |df: DataFrame| {

@@ -1,6 +1,6 @@
 //! Where the time of `tier classify` goes, stage by stage, on one file:
-//! `cargo run --profile ci --example stage_timing -- FILE`. Prints the time of the probe and byte
-//! check, of scanning and parsing every row, of the per-customer stage (the engine, and the plain
+//! `cargo run --profile ci --example stage_timing -- FILE`. Prints the time of the probe, of the
+//! direct CSV reader's stage, of the byte check polars' reader needs, of scanning and parsing every row, of the per-customer stage (the engine, and the plain
 //! polars plan of the same table),
 //! and for comparison of a bare sum per customer (what a hand-written ABC query does).
 
@@ -27,8 +27,17 @@ fn main() -> anyhow::Result<()> {
         files: vec![file],
         ..Default::default()
     };
-    let scanned = timed("probe, header, byte check", || input::scan(&opts))?;
-    let tx = scanned.frame;
+    let mut scanned = timed("probe, header, formats", || input::scan(&opts))?;
+    timed("per-customer stage (the direct CSV reader)", || {
+        Ok(scanned
+            .direct_stage(None, None, stage::Want::default())?
+            .map(|s| s.customers))
+    })?;
+    if std::env::var_os("DIRECT_ONLY").is_some() {
+        return Ok(());
+    }
+    let mut scanned = input::scan(&opts)?;
+    let tx = timed("the byte check before polars reads", || scanned.frame())?;
     timed("scan and parse every row", || {
         Ok(customers::run(tx.clone().select([len()]))?)
     })?;

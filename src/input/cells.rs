@@ -1,6 +1,6 @@
-//! The meaning of one row's cells, shared by the fast (polars batch) and the precise (row by row)
-//! readers so that both give the same answer: ids, dates, exact money in cents, quantities and
-//! costs. Pure text to values; errors carry the value, callers add the file, line and column.
+//! The meaning of one cell, shared by every reader so that all give the same answer: ids, text,
+//! dates and exact numbers (`compose` makes lines of them). Pure text to values; errors carry
+//! the value, callers add the file, line and column.
 
 use super::dates::{self, DateFormat};
 use super::numbers::{self, Dec, Decimal};
@@ -36,6 +36,11 @@ pub fn customer(cell: &str) -> Result<Option<Cow<'_, str>>, String> {
 
 /// A text cell (order id, group): trimmed; a NUL byte is refused, as it is never data.
 pub fn text(cell: &str) -> Result<&str, String> {
+    let b = cell.as_bytes();
+    let bare = |i: Option<&u8>| i.is_some_and(u8::is_ascii_graphic);
+    if bare(b.first()) && bare(b.last()) && memchr::memchr(0, b).is_none() {
+        return Ok(cell); // nothing to trim
+    }
     if cell.contains('\0') {
         return Err(format!(
             "`{}` holds a NUL byte; the file is damaged or not text",
@@ -76,71 +81,9 @@ pub fn number(cell: &str, decimal: Option<Decimal>) -> Result<Dec, String> {
     numbers::parse(cell, decimal.unwrap_or(Decimal::Point))
 }
 
-/// The line's value in cents: the amount cell, or quantity × unit price, exactly.
-pub fn amount(
-    f: &Formats,
-    amount: Option<&str>,
-    qty: Option<&str>,
-    price: Option<&str>,
-) -> Result<i64, String> {
-    match (amount, qty, price) {
-        (Some(a), _, _) => Ok(number(a, f.amount)?.units(2)),
-        (None, Some(q), Some(p)) => product(number(q, f.quantity)?, number(p, f.price)?, q, p),
-        _ => Err("no amount column".to_string()),
-    }
-}
-
-fn product(a: Dec, b: Dec, left: &str, right: &str) -> Result<i64, String> {
-    a.mul(b).map(|d| d.units(2)).ok_or_else(|| {
-        format!(
-            "`{}` × `{}` is too large to be an amount",
-            left.trim(),
-            right.trim()
-        )
-    })
-}
-
-/// A quantity as a float (for `--by quantity`, summed in thousandths).
-pub fn quantity(cell: &str, f: &Formats) -> Result<f64, String> {
-    number(cell, f.quantity).map(Dec::to_f64)
-}
-
-/// The line's cost in cents: the cost cell (times the quantity for a unit cost), or the amount
-/// less the margin.
-pub fn cost(
-    f: &Formats,
-    cost: Option<&str>,
-    margin: Option<&str>,
-    qty: Option<&str>,
-    amount_cents: i64,
-) -> Result<Option<i64>, String> {
-    match (cost, margin) {
-        (Some(c), _) if f.unit_cost => {
-            let q = qty.map_or(Ok(Dec { mant: 1, scale: 0 }), |q| number(q, f.quantity))?;
-            product(number(c, f.cost)?, q, c, qty.unwrap_or("1")).map(Some)
-        }
-        (Some(c), _) => Ok(Some(number(c, f.cost)?.units(2))),
-        (None, Some(m)) => Ok(Some(amount_cents - number(m, f.margin)?.units(2))),
-        (None, None) => Ok(None),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::input::dates::Orders;
-
-    fn formats() -> Formats {
-        Formats {
-            date: DateFormat::Auto(Orders::default()),
-            amount: Some(Decimal::Point),
-            quantity: Some(Decimal::Point),
-            price: Some(Decimal::Point),
-            cost: Some(Decimal::Point),
-            margin: None,
-            unit_cost: true,
-        }
-    }
 
     #[test]
     fn ids_lose_a_spreadsheet_fraction_only() {
@@ -152,18 +95,5 @@ mod tests {
         assert_eq!(id("  "), None);
         assert_eq!(id("Rene\u{301} Mu\u{308}ller"), id("René Müller"));
         assert!(customer("C1\0").is_err());
-    }
-
-    #[test]
-    fn money_is_exact() {
-        let f = formats();
-        assert_eq!(amount(&f, Some("2.675"), None, None).unwrap(), 268);
-        assert_eq!(amount(&f, None, Some("3"), Some("0.895")).unwrap(), 269);
-        assert_eq!(amount(&f, Some(""), None, None).unwrap(), 0);
-        assert!(amount(&f, None, Some("1e12"), Some("1e12")).is_err());
-        assert_eq!(
-            cost(&f, Some("1.25"), None, Some("3"), 0).unwrap(),
-            Some(375)
-        );
     }
 }

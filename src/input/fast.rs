@@ -2,6 +2,7 @@
 //! (the first 64 KiB of each CSV; the distinct values of the whole column when that sample
 //! cannot tell, and for text columns of Parquet files), and the counting query of `--explain`.
 
+use super::compose::Rules;
 use super::parse::{self, Evidence};
 use super::roles::Role;
 use super::scan::{self, raw, Plan};
@@ -68,12 +69,14 @@ pub fn build(s: &mut Scanned) -> Result<()> {
             s.names[date]
         );
     }
+    let mut rules = Rules::new(formats, s.opts.returns);
+    for (m, a) in s.mapping.iter().zip(assumed) {
+        rules.assumed[m.role.slot()] = a;
+    }
     let plan = Plan {
         mapping: s.mapping.clone(),
-        formats,
-        assumed,
+        rules,
         typed_date,
-        returns: s.opts.returns,
         files: s.probes.len(),
     };
     s.frame = plan.transactions(raw_frame.clone());
@@ -267,7 +270,7 @@ pub fn count(raw_frame: &LazyFrame, plan: &Plan, report: &mut LoadReport) -> Res
     report.rows_read = get(&counts, "rows")?;
     report.no_customer = get(&counts, "none")?;
     let negative = get(&counts, "neg")?;
-    match plan.returns {
+    match plan.rules.returns {
         Returns::Exclude => report.returns_dropped = negative,
         Returns::Net => report.returns_kept = negative,
     }

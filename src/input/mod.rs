@@ -8,7 +8,9 @@
 //! inputs, `file` u32 (the input's index).
 
 mod cells;
+mod compose;
 mod dates;
+mod direct;
 mod fast;
 mod numbers;
 pub mod overlap;
@@ -175,8 +177,14 @@ impl LoadReport {
 /// The inputs as a lazy canonical transactions frame, with what is needed to re-read them
 /// precisely when the fast reader meets something it cannot name the line of.
 pub struct Scanned {
-    /// Canonical transactions (rows with a customer, returns handled), lazily.
-    pub frame: LazyFrame,
+    /// Canonical transactions (rows with a customer, returns handled), lazily; read it with
+    /// `frame()`, which checks the CSV inputs first.
+    frame: LazyFrame,
+    /// Whether every CSV input has been checked for what polars' scanner would not report
+    /// (`prescan`), or read by a reader that checks it itself.
+    checked: bool,
+    /// Whether the report's row counts are filled.
+    counted: bool,
     pub report: LoadReport,
     /// Whether `frame` came from the precise reader.
     pub precise: bool,
@@ -224,6 +232,8 @@ pub fn scan(opts: &InputOptions) -> Result<Scanned> {
     };
     let mut scanned = Scanned {
         frame: LazyFrame::default(),
+        checked: false,
+        counted: false,
         report,
         precise: false,
         opts: opts.clone(),
@@ -233,16 +243,13 @@ pub fn scan(opts: &InputOptions) -> Result<Scanned> {
         fast: None,
         _spool: spool,
     };
-    let mut needs_precise = false;
-    for p in &scanned.probes {
-        if let source::Kind::Csv { delimiter } = p.kind {
-            needs_precise |= prescan::needs_precise(&p.path, &p.name, delimiter, p.headers.len())?;
+    // The CSV inputs are checked when a reader first needs their frame (the direct reader
+    // checks as it reads). Setting up the fast reader reads at most a sample, or whole columns
+    // when the sample cannot tell a format: if that fails, the check decides.
+    if let Err(e) = fast::build(&mut scanned) {
+        if !scanned.check()? {
+            return Err(e);
         }
-    }
-    if needs_precise {
-        scanned.read_precisely()?;
-    } else {
-        fast::build(&mut scanned)?;
     }
     Ok(scanned)
 }
@@ -260,6 +267,8 @@ impl Scanned {
         self.frame = frame.lazy();
         self.report = report;
         self.precise = true;
+        self.checked = true;
+        self.counted = true;
         self.fast = None;
         Ok(())
     }
@@ -273,12 +282,68 @@ impl Scanned {
             .sum()
     }
 
-    /// Fills the row counts of the report (`--explain`, the terminal note). The precise reader
-    /// counts as it reads; the fast one runs a counting query.
+    /// Checks the CSV inputs once (`prescan`), reading them precisely when they need it;
+    /// returns whether they did.
+    fn check(&mut self) -> Result<bool> {
+        if self.checked {
+            return Ok(false);
+        }
+        let mut needs_precise = false;
+        for p in &self.probes {
+            if let source::Kind::Csv { delimiter } = p.kind {
+                needs_precise |=
+                    prescan::needs_precise(&p.path, &p.name, delimiter, p.headers.len())?;
+            }
+        }
+        self.checked = true;
+        if needs_precise {
+            self.read_precisely()?;
+        }
+        Ok(needs_precise)
+    }
+
+    /// The canonical transactions, lazily, once the inputs are checked.
+    pub fn frame(&mut self) -> Result<LazyFrame> {
+        self.check()?;
+        Ok(self.frame.clone())
+    }
+
+    /// The stage of the window by the direct CSV reader, which checks the inputs as it reads
+    /// and counts their rows; `None` when it does not apply or does not vouch for them.
+    pub fn direct_stage(
+        &mut self,
+        since: Option<i32>,
+        as_of: Option<i32>,
+        want: crate::analysis::stage::Want,
+    ) -> Result<Option<crate::analysis::stage::Staged>> {
+        let Some((staged, t)) = direct::stage(self, since, as_of, want)? else {
+            return Ok(None);
+        };
+        if staged.customers.height() == 0 {
+            return Ok(None);
+        }
+        self.checked = true;
+        if !self.counted {
+            let r = &mut self.report;
+            (r.rows_read, r.no_customer, r.blank_amounts) =
+                (t.rows, t.no_customer, t.blank_amounts);
+            (r.returns_dropped, r.returns_kept) = (t.returns_dropped, t.returns_kept);
+            self.counted = true;
+        }
+        Ok(Some(staged))
+    }
+
+    /// Fills the row counts of the report (`--explain`, the terminal note). The precise and the
+    /// direct reader count as they read; the fast one runs a counting query.
     pub fn count_rows(&mut self) -> Result<()> {
+        if self.counted {
+            return Ok(());
+        }
+        self.check()?;
         if let Some((raw, plan)) = &self.fast {
             fast::count(raw, plan, &mut self.report)?;
         }
+        self.counted = true;
         Ok(())
     }
 }

@@ -2,12 +2,13 @@
 //! format from the evidence of its cells, then (the precise reader) parses row by row, naming
 //! file, line and column on any error.
 
-use super::cells::{self, Formats};
+use super::cells::Formats;
+use super::compose::{DateCache, Fault, Rules, Tally};
 use super::dates::{self, DateFormat, OrderEvidence, Orders};
 use super::numbers::{Decimal, DecimalEvidence, LocaleHint};
 use super::roles::{self, Role};
 use super::table::{Place, RawTable};
-use super::{col, InputOptions, LoadReport, Returns};
+use super::{col, InputOptions, LoadReport};
 use anyhow::{anyhow, bail, Result};
 use polars::prelude::*;
 
@@ -210,49 +211,37 @@ pub fn canonical(
     let pos = |r: Role| mapping.iter().position(|m| m.role == r);
     check_one_currency(pos(Role::Currency).map(|i| (&names[i], &raw.columns[i])))
         .map_err(|e| anyhow!("{}: {e}", inputs(report)))?;
+    let rules = Rules::new(formats, opts.returns);
     let ctx = RowCtx {
         raw,
         report_files: &report.files,
         names,
-        formats: &formats,
         pos: Role::ALL.map(pos),
     };
-    let mut b = Builders::default();
+    let (mut b, mut tally, mut dates) =
+        (Builders::default(), Tally::default(), DateCache::default());
     for row in 0..raw.len() {
-        report.rows_read += 1;
-        let Some(customer) = ctx.at(row, Role::Customer, cells::customer)?.flatten() else {
-            report.no_customer += 1;
-            continue;
-        };
-        let date = ctx.at(row, Role::Date, |c| cells::date(c, &formats.date))?;
-        let amount = ctx.amount(row)?;
-        report.blank_amounts += ctx.blank_amount(row) as usize;
-        if amount < 0 {
-            if opts.returns == Returns::Exclude {
-                report.returns_dropped += 1;
-                continue;
-            }
-            report.returns_kept += 1;
-        }
-        b.customer.push(customer.to_string());
-        b.date.push(date.expect("mapped"));
-        b.amount.push(amount);
-        if let Some(o) = ctx.at(row, Role::Order, cells::text)? {
-            b.order.push(o.to_string());
-        }
-        if let Some(q) = ctx.at(row, Role::Quantity, |c| cells::quantity(c, &formats))? {
-            b.quantity.push(q);
-        }
-        if let Some(c) = ctx.cost(row, amount)? {
-            b.cost.push(c);
-        }
-        if let Some(g) = ctx.at(row, Role::Group, cells::text)? {
-            b.group.push(g.to_string());
-        }
+        let cells = ctx.pos.map(|c| c.map(|c| raw.columns[c].get(row)));
+        let line = rules
+            .row(&cells, &mut tally, &mut dates)
+            .map_err(|f| ctx.blame(f, row))?;
+        let Some(line) = line else { continue };
+        b.customer.push(line.customer.into_owned());
+        b.date.push(line.day);
+        b.amount.push(line.cents);
+        b.order.extend(line.order.map(str::to_string));
+        b.quantity.extend(line.quantity);
+        b.cost.extend(line.cost);
+        b.group.extend(line.group.map(str::to_string));
         if report.files.len() > 1 {
             b.file.push(raw.places[row].file);
         }
     }
+    report.rows_read += tally.rows;
+    report.no_customer += tally.no_customer;
+    report.returns_dropped += tally.returns_dropped;
+    report.returns_kept += tally.returns_kept;
+    report.blank_amounts += tally.blank_amounts;
     if b.customer.is_empty() {
         bail!(
             "{}: no rows left to analyse: {} rows read, {} without a customer id",
@@ -294,17 +283,16 @@ fn check_one_currency(column: Option<(&String, &super::table::TextColumn)>) -> R
     Ok(())
 }
 
-/// What row-level parsing needs to parse a cell and to name its place on error.
+/// What the precise reader needs to name a bad cell's place.
 struct RowCtx<'a> {
     raw: &'a RawTable,
     report_files: &'a [(String, String)],
     names: &'a [String],
-    formats: &'a Formats,
     /// The mapped column of each role, in `Role::ALL` order.
     pos: [Option<usize>; 10],
 }
 
-impl<'a> RowCtx<'a> {
+impl RowCtx<'_> {
     fn place(&self, row: usize, col: usize) -> String {
         let Place { file, line } = self.raw.places[row];
         let (name, kind) = &self.report_files[file as usize];
@@ -316,67 +304,18 @@ impl<'a> RowCtx<'a> {
         format!("`{name}`: {unit} {line}, column `{}`", self.names[col])
     }
 
-    fn col(&self, role: Role) -> Option<usize> {
-        self.pos[Role::ALL.iter().position(|&r| r == role).expect("a role")]
-    }
-
-    fn cell(&self, row: usize, role: Role) -> Option<&'a str> {
-        self.col(role).map(|c| self.raw.columns[c].get(row))
-    }
-
-    /// The cell of `role` read by `f`, `None` when the role is not mapped.
-    fn at<T>(
-        &self,
-        row: usize,
-        role: Role,
-        f: impl Fn(&'a str) -> Result<T, String>,
-    ) -> Result<Option<T>> {
-        let Some(c) = self.col(role) else {
-            return Ok(None);
-        };
-        f(self.raw.columns[c].get(row))
-            .map(Some)
-            .map_err(|e| anyhow!("{}: {e}", self.place(row, c)))
-    }
-
-    /// The column to blame for an error of a value computed from several cells.
-    fn blame(&self, e: String, row: usize, roles: &[Role]) -> anyhow::Error {
-        let col = roles
-            .iter()
-            .filter_map(|&r| self.col(r))
-            .find(|&c| e.contains(&format!("`{}`", self.raw.columns[c].get(row).trim())))
-            .or_else(|| roles.iter().find_map(|&r| self.col(r)))
+    /// The error of a fault, at the column to blame: of the roles whose cells made the value,
+    /// the one whose cell the message quotes, else the first mapped.
+    fn blame(&self, f: Fault, row: usize) -> anyhow::Error {
+        let mapped = || f.roles.iter().filter_map(|&r| self.pos[r.slot()]);
+        let col = mapped()
+            .find(|&c| {
+                f.message
+                    .contains(&format!("`{}`", self.raw.columns[c].get(row).trim()))
+            })
+            .or_else(|| mapped().next())
             .expect("a mapped column");
-        anyhow!("{}: {e}", self.place(row, col))
-    }
-
-    fn amount(&self, row: usize) -> Result<i64> {
-        let (a, q, p) = (
-            self.cell(row, Role::Amount),
-            self.cell(row, Role::Quantity),
-            self.cell(row, Role::Price),
-        );
-        cells::amount(self.formats, a, q, p)
-            .map_err(|e| self.blame(e, row, &[Role::Amount, Role::Quantity, Role::Price]))
-    }
-
-    fn blank_amount(&self, row: usize) -> bool {
-        match self.cell(row, Role::Amount) {
-            Some(a) => a.trim().is_empty(),
-            None => [Role::Quantity, Role::Price]
-                .iter()
-                .any(|&r| self.cell(row, r).is_some_and(|c| c.trim().is_empty())),
-        }
-    }
-
-    fn cost(&self, row: usize, amount: i64) -> Result<Option<i64>> {
-        let (c, m, q) = (
-            self.cell(row, Role::Cost),
-            self.cell(row, Role::Margin),
-            self.cell(row, Role::Quantity),
-        );
-        cells::cost(self.formats, c, m, q, amount)
-            .map_err(|e| self.blame(e, row, &[Role::Cost, Role::Margin, Role::Quantity]))
+        anyhow!("{}: {}", self.place(row, col), f.message)
     }
 }
 

@@ -33,6 +33,11 @@ impl Role {
         Role::Group,
     ];
 
+    /// The role's position in `ALL` (the order of a row's cells by role).
+    pub fn slot(self) -> usize {
+        self as usize
+    }
+
     /// Whether the role's cells are numbers (parsed with a decimal separator).
     pub fn is_numeric(self) -> bool {
         matches!(

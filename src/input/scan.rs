@@ -4,9 +4,10 @@
 //! as the precise reader (`cells`). A cell that breaks a rule fails the query with its value; the
 //! caller then runs the precise reader, which names the line. Nothing here reads rows itself.
 
-use super::cells::{self, Formats};
+use super::cells;
+use super::compose::{number, NumberRule, Rules};
 use super::dates::DateFormat;
-use super::numbers::{self, Dec, Decimal};
+use super::numbers::Dec;
 use super::parse::Mapped;
 use super::roles::Role;
 use super::source::{Kind, Probe};
@@ -305,25 +306,6 @@ fn date_expr(e: Expr, format: Arc<DateFormat>) -> Expr {
     )
 }
 
-/// How a number column of the fast reader is read: its separator, and whether that separator
-/// was only assumed (no cell of the sample showed it), in which case a cell such as `1.500`
-/// must go to the precise reader, whose evidence covers the whole column.
-#[derive(Debug, Clone, Copy)]
-pub struct NumberRule {
-    pub decimal: Option<Decimal>,
-    pub assumed: bool,
-}
-
-fn number(cell: &str, rule: NumberRule) -> Result<Dec, String> {
-    if rule.assumed && numbers::is_ambiguous(cell) {
-        return Err(format!(
-            "`{}` needs the whole column's evidence",
-            cell.trim()
-        ));
-    }
-    cells::number(cell, rule.decimal)
-}
-
 /// Money in cents from one column, or from quantity × price.
 fn cents_expr(inputs: Vec<Expr>, rules: Vec<NumberRule>) -> Expr {
     let (first, rest) = inputs.split_first().expect("one input");
@@ -364,12 +346,10 @@ fn quantity_expr(e: Expr, rule: NumberRule) -> Expr {
 /// Everything the canonical columns are made from, per role.
 pub struct Plan {
     pub mapping: Vec<Mapped>,
-    pub formats: Formats,
-    /// Per mapped column: whether a number column's separator was only assumed.
-    pub assumed: Vec<bool>,
+    /// The formats, number rules and returns rule (those of the row-by-row readers).
+    pub rules: Rules,
     /// The date column is typed (Parquet dates), not text.
     pub typed_date: bool,
-    pub returns: Returns,
     /// How many inputs are read together (with several, rows keep their input's index).
     pub files: usize,
 }
@@ -384,17 +364,7 @@ impl Plan {
     }
 
     fn rule(&self, role: Role) -> NumberRule {
-        let decimal = match role {
-            Role::Amount => self.formats.amount,
-            Role::Quantity => self.formats.quantity,
-            Role::Price => self.formats.price,
-            Role::Cost => self.formats.cost,
-            _ => self.formats.margin,
-        };
-        NumberRule {
-            decimal,
-            assumed: self.pos(role).is_some_and(|i| self.assumed[i]),
-        }
+        self.rules.rule(role)
     }
 
     /// The raw frame with a parsed `customer` column (null when blank), all rows kept.
@@ -423,7 +393,7 @@ impl Plan {
         let date = if self.typed_date {
             date
         } else {
-            date_expr(date, Arc::new(self.formats.date.clone())).cast(DataType::Date)
+            date_expr(date, Arc::new(self.rules.formats.date.clone())).cast(DataType::Date)
         };
         let mut exprs = vec![
             col(canon::CUSTOMER),
@@ -454,10 +424,14 @@ impl Plan {
     fn cost(&self) -> Option<Expr> {
         if let Some(c) = self.raw(Role::Cost) {
             let rule = self.rule(Role::Cost);
-            return Some(match (self.formats.unit_cost, self.raw(Role::Quantity)) {
-                (true, Some(q)) => cents_expr(vec![c, q], vec![rule, self.rule(Role::Quantity)]),
-                _ => cents_expr(vec![c], vec![rule]),
-            });
+            return Some(
+                match (self.rules.formats.unit_cost, self.raw(Role::Quantity)) {
+                    (true, Some(q)) => {
+                        cents_expr(vec![c, q], vec![rule, self.rule(Role::Quantity)])
+                    }
+                    _ => cents_expr(vec![c], vec![rule]),
+                },
+            );
         }
         let m = self.raw(Role::Margin)?;
         Some(self.amount() - cents_expr(vec![m], vec![self.rule(Role::Margin)]))
@@ -466,7 +440,7 @@ impl Plan {
     /// The canonical transactions: rows with a customer, returns handled.
     pub fn transactions(&self, raw: LazyFrame) -> LazyFrame {
         let lf = self.lines(raw);
-        match self.returns {
+        match self.rules.returns {
             Returns::Exclude => lf.filter(col(canon::AMOUNT).gt_eq(lit(0i64))),
             Returns::Net => lf,
         }

@@ -86,8 +86,9 @@ fn check_since(since: i32, as_of: i32) -> Result<()> {
 
 impl Session {
     /// The transactions inside the window, lazily.
-    pub fn window(&self) -> LazyFrame {
-        analysis::window(self.scanned.frame.clone(), self.since, self.given_as_of)
+    pub fn window(&mut self) -> Result<LazyFrame> {
+        let frame = self.scanned.frame()?;
+        Ok(analysis::window(frame, self.since, self.given_as_of))
     }
 
     /// Runs the stage over the window. When the fast reader fails (a bad cell, a footer line),
@@ -95,15 +96,22 @@ impl Session {
     /// the transactions to run the stage again. An empty result is checked the same way, so that
     /// an input with no usable rows gets the precise reader's account of why.
     fn run(&mut self, want: stage::Want) -> Result<stage::Staged> {
-        let first = busy(self.hooks.busy, self.scanned.bytes(), || {
-            stage::run(self.window(), want)
-        });
+        let (since, as_of) = (self.since, self.given_as_of);
+        let (hook, bytes) = (self.hooks.busy, self.scanned.bytes());
+        let direct = busy(hook, bytes, || {
+            self.scanned.direct_stage(since, as_of, want)
+        })?;
+        if let Some(staged) = direct {
+            return Ok(staged);
+        }
+        let window = self.window()?;
+        let first = busy(hook, bytes, || stage::run(window.clone(), want));
         match first {
             Ok(s) if s.customers.height() > 0 || self.scanned.precise => Ok(s),
             Err(e) if self.scanned.precise => Err(e.into()),
             _ => {
                 self.scanned.read_precisely()?;
-                Ok(stage::run(self.window(), want)?)
+                Ok(stage::run(self.window()?, want)?)
             }
         }
     }
@@ -111,11 +119,11 @@ impl Session {
     /// Refuses inputs that hold the same sales (the same export twice, overlapping periods),
     /// which would count them twice.
     fn refuse_overlap(&mut self) -> Result<()> {
-        let found = match overlap::find(self.scanned.frame.clone(), customers::run) {
+        let found = match overlap::find(self.scanned.frame()?, customers::run) {
             Ok(found) => found,
             Err(_) if !self.scanned.precise => {
                 self.scanned.read_precisely()?;
-                overlap::find(self.scanned.frame.clone(), customers::run)?
+                overlap::find(self.scanned.frame()?, customers::run)?
             }
             Err(e) => return Err(e.into()),
         };
@@ -187,7 +195,7 @@ impl Session {
     pub fn rows_of(&mut self, id: &str) -> Result<DataFrame> {
         // The inputs have been read once already, so a failure here is not the reader's.
         let mine = self
-            .window()
+            .window()?
             .filter(col(col::CUSTOMER).eq(lit(id.to_string())));
         Ok(customers::run(mine)?)
     }
@@ -271,11 +279,10 @@ impl Session {
         )
     }
 
-    fn last_date(&self) -> Result<i32> {
+    fn last_date(&mut self) -> Result<i32> {
         let df = customers::run(
             self.scanned
-                .frame
-                .clone()
+                .frame()?
                 .select([col(col::DATE).cast(DataType::Int32).max()]),
         )?;
         Ok(df.column(col::DATE)?.i32()?.get(0).unwrap_or(i32::MIN))
@@ -292,8 +299,8 @@ impl Session {
                 .get(0)
                 .unwrap_or(0) as usize)
         };
-        let total = count(self.scanned.frame.clone())?;
-        let kept = count(self.window())?;
+        let total = count(self.scanned.frame()?)?;
+        let kept = count(self.window()?)?;
         let mut lines = self.scanned.report.lines();
         lines.insert(
             0,

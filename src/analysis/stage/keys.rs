@@ -41,13 +41,17 @@ fn pack(key: &[u8], hash: u64) -> Word {
     w
 }
 
+/// The hash of a key, for `Keys::prefetch` and `Keys::code` (the same in every thread).
+pub fn hash(key: &[u8]) -> u64 {
+    FixedState::default().hash_one(key)
+}
+
 /// The interned keys.
 pub struct Keys {
     slots: Vec<Slot>,
     bytes: Vec<u8>,
     /// `ends[i]` is where key `i` ends in `bytes`; it starts where key `i - 1` ends.
     ends: Vec<usize>,
-    hasher: FixedState,
 }
 
 impl Default for Keys {
@@ -56,17 +60,11 @@ impl Default for Keys {
             slots: vec![FREE; 1024],
             bytes: Vec::new(),
             ends: Vec::new(),
-            hasher: FixedState::default(),
         }
     }
 }
 
 impl Keys {
-    /// The hash of a key, for `prefetch` and `code`.
-    pub fn hash(&self, key: &[u8]) -> u64 {
-        self.hasher.hash_one(key)
-    }
-
     /// Asks the memory for the slot a key of this hash starts its search at.
     pub fn prefetch(&self, hash: u64) {
         let at = hash as usize & (self.slots.len() - 1);
@@ -92,7 +90,7 @@ impl Keys {
         self.slots[at] = Slot { word, code: next };
         self.bytes.extend_from_slice(key);
         self.ends.push(self.bytes.len());
-        if self.ends.len() * 2 > self.slots.len() {
+        if self.ends.len() * 4 > self.slots.len() * 3 {
             self.grow();
         }
         next
@@ -106,7 +104,7 @@ impl Keys {
         for s in old.into_iter().filter(|s| s.code != EMPTY) {
             let hash = match s.word[11] {
                 LONG => u64::from_le_bytes(s.word[..8].try_into().expect("8 bytes")),
-                n => self.hasher.hash_one(&s.word[..n as usize]),
+                n => hash(&s.word[..n as usize]),
             };
             let mut at = hash as usize & mask;
             while self.slots[at].code != EMPTY {
@@ -151,7 +149,7 @@ mod tests {
     use super::*;
 
     fn code(k: &mut Keys, key: &[u8]) -> u32 {
-        let h = k.hash(key);
+        let h = hash(key);
         k.code(key, h)
     }
 

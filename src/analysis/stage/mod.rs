@@ -12,7 +12,8 @@ mod keys;
 #[cfg(test)]
 mod tests;
 
-use fold::{Fold, Keep};
+use fold::Fold;
+pub use fold::Keep;
 
 use super::customers::{self as schema, COST, NET, PURCHASES, QUANTITY};
 use crate::input::col;
@@ -41,167 +42,209 @@ pub struct Staged {
 
 /// Runs the stage over canonical transactions.
 pub fn run(tx: LazyFrame, want: Want) -> PolarsResult<Staged> {
-    match pass(tx.clone(), want, false)? {
-        Some(staged) => Ok(staged),
-        None => Ok(pass(tx, want, true)?.expect("general mode folds any order")),
-    }
-}
-
-/// The state shared with polars' batch callback.
-struct State {
-    keys: Keys,
-    fold: Fold,
-    grouped: bool,
-    /// Ordered mode met a day out of order.
-    disorder: bool,
-    /// The batch's keys, end to end, and where each ends.
-    key: Vec<u8>,
-    ends: Vec<usize>,
-    /// The batch's key hashes and codes.
-    hashes: Vec<u64>,
-    codes: Vec<u32>,
-}
-
-/// One pass over the input; `None` when ordered mode met a customer's days out of order.
-fn pass(mut tx: LazyFrame, want: Want, general: bool) -> PolarsResult<Option<Staged>> {
+    let mut tx = tx;
     let schema = tx.collect_schema()?;
     let keep = Keep {
         costs: schema.contains(col::COST),
         quantities: schema.contains(col::QUANTITY),
         days: want.days,
     };
-    let mut cols = vec![
-        col(col::CUSTOMER),
-        col(col::DATE).cast(DataType::Int32),
-        col(col::AMOUNT),
-    ];
-    if want.grouped {
-        cols.push(col(col::GROUP));
+    let staged = run_fed(want, keep, |folder: &mut Folder| {
+        polars_pass(tx.clone(), folder)?;
+        Ok::<bool, PolarsError>(true)
+    })?;
+    Ok(staged.expect("the polars pass always completes"))
+}
+
+/// Runs the stage over lines a source feeds: `feed` makes one pass over the whole input into
+/// the folder it is given, stopping early when `Folder::add` says so, and returns whether it
+/// completed (false: the source gave up, and so does the stage, with `None`). When a
+/// customer's days came out of order, the source is asked for a second pass, in general mode.
+pub fn run_fed<E: From<PolarsError>>(
+    want: Want,
+    keep: Keep,
+    mut feed: impl FnMut(&mut Folder) -> Result<bool, E>,
+) -> Result<Option<Staged>, E> {
+    for general in [false, true] {
+        let mut folder = Folder::new(want, keep, general);
+        if !feed(&mut folder)? {
+            return Ok(None);
+        }
+        if !folder.disorder {
+            return Ok(Some(folder.finish(want)?));
+        }
     }
-    if keep.costs {
-        cols.push(col(col::COST));
+    unreachable!("general mode folds any order")
+}
+
+/// One batch of canonical lines, column by column, as the stage folds them: each line's key
+/// (end to end in `key`, line `i`'s ending at `ends[i]`) and the key's hash, its day, cents,
+/// and its cost and quantity in thousandths when the input has them (else left empty).
+#[derive(Default)]
+pub struct Lines {
+    pub key: Vec<u8>,
+    pub ends: Vec<usize>,
+    pub hashes: Vec<u64>,
+    pub day: Vec<i32>,
+    pub cents: Vec<i64>,
+    pub cost: Vec<i64>,
+    pub milli: Vec<i64>,
+}
+
+impl Lines {
+    pub fn clear(&mut self) {
+        self.key.clear();
+        self.ends.clear();
+        self.hashes.clear();
+        self.day.clear();
+        self.cents.clear();
+        self.cost.clear();
+        self.milli.clear();
     }
-    if keep.quantities {
-        cols.push(col(col::QUANTITY));
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
     }
-    let state = Arc::new(Mutex::new(State {
-        keys: Keys::default(),
-        fold: Fold::new(general, keep),
-        grouped: want.grouped,
-        disorder: false,
-        key: Vec::new(),
-        ends: Vec::new(),
-        hashes: Vec::new(),
-        codes: Vec::new(),
-    }));
-    let shared = state.clone();
-    let callback = PlanCallback::new(move |batch: DataFrame| {
-        let mut st = shared
-            .lock()
-            .map_err(|_| polars_err!(ComputeError: "the stage's state was poisoned"))?;
-        st.batch(&batch, keep)?;
-        // Returning true stops the query: the input is to be folded again in general mode.
-        Ok(st.disorder)
-    });
-    tx.select(cols)
-        .sink_batches(callback, true, None)?
-        .collect_with_engine(Engine::Streaming)?;
-    let state = Arc::try_unwrap(state)
-        .map_err(|_| polars_err!(ComputeError: "the stage's state is still shared"))?
-        .into_inner()
-        .map_err(|_| polars_err!(ComputeError: "the stage's state was poisoned"))?;
-    if state.disorder {
-        return Ok(None);
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
     }
-    state.finish(want).map(Some)
+
+    /// Adds a line's key: the customer id, or when grouped (`group` is `Some`) a flag (0: no
+    /// group), the group, NUL and the customer id.
+    pub fn push_key(&mut self, group: Option<Option<&str>>, id: &str) {
+        let start = self.key.len();
+        if let Some(g) = group {
+            self.key.push(u8::from(g.is_some()));
+            self.key.extend_from_slice(g.unwrap_or_default().as_bytes());
+            self.key.push(0);
+        }
+        self.key.extend_from_slice(id.as_bytes());
+        self.ends.push(self.key.len());
+        self.hashes.push(keys::hash(&self.key[start..]));
+    }
+
+    fn key(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.key[start..self.ends[i]]
+    }
+}
+
+/// The stage's running state, fed batch by batch.
+pub struct Folder {
+    keys: Keys,
+    fold: Fold,
+    grouped: bool,
+    /// Ordered mode met a day out of order.
+    disorder: bool,
+    /// The batch's codes (kept from batch to batch: freeing them had the allocator hand their
+    /// pages back and the kernel zero new ones for every batch).
+    codes: Vec<u32>,
+    /// The polars pass's batch, as lines.
+    scratch: Lines,
 }
 
 /// How many rows ahead the memory is asked for the next slots and states.
 const AHEAD: usize = 16;
 
-impl State {
-    /// Folds one batch in three passes, so that the memory of later rows is on its way while
-    /// earlier ones are worked on: the keys' hashes, then their codes, then the fold. The
-    /// passes' buffers are kept from batch to batch (freeing them had the allocator hand
-    /// their pages back and the kernel zero new ones for every batch).
-    fn batch(&mut self, df: &DataFrame, keep: Keep) -> PolarsResult<()> {
-        if self.disorder {
-            return Ok(());
+impl Folder {
+    fn new(want: Want, keep: Keep, general: bool) -> Self {
+        Folder {
+            keys: Keys::default(),
+            fold: Fold::new(general, keep),
+            grouped: want.grouped,
+            disorder: false,
+            codes: Vec::new(),
+            scratch: Lines::default(),
         }
+    }
+
+    /// What the folder keeps: whether lines carry costs and quantities.
+    pub fn keep(&self) -> Keep {
+        self.fold.keep()
+    }
+
+    /// Whether lines are keyed by group and customer.
+    pub fn grouped(&self) -> bool {
+        self.grouped
+    }
+
+    /// Folds one batch in two passes, so that the memory of later rows is on its way while
+    /// earlier ones are worked on: the keys' codes, then the fold. Returns false once ordered
+    /// mode has met a customer's day out of order: the pass is to stop.
+    pub fn add(&mut self, lines: &Lines) -> bool {
+        if self.disorder {
+            return false;
+        }
+        self.codes.clear();
+        for i in 0..lines.len() {
+            if let Some(&h) = lines.hashes.get(i + AHEAD) {
+                self.keys.prefetch(h);
+            }
+            let code = self.keys.code(lines.key(i), lines.hashes[i]);
+            self.codes.push(code);
+        }
+        let keep = self.fold.keep();
+        for i in 0..lines.len() {
+            if let Some(&ahead) = self.codes.get(i + AHEAD) {
+                self.fold.prefetch(ahead);
+            }
+            let cost = if keep.costs { lines.cost[i] } else { 0 };
+            let milli = if keep.quantities { lines.milli[i] } else { 0 };
+            if !self
+                .fold
+                .add(self.codes[i], lines.day[i], lines.cents[i], cost, milli)
+            {
+                self.disorder = true;
+                return false;
+            }
+        }
+        true
+    }
+
+    /// A polars batch of canonical columns, as lines.
+    fn batch(&mut self, df: &DataFrame) -> PolarsResult<bool> {
+        let mut l = std::mem::take(&mut self.scratch);
+        l.clear();
         let customers = df.column(col::CUSTOMER)?.str()?;
         if customers.null_count() > 0 {
             polars_bail!(ComputeError: "the stage met a line without a customer");
         }
-        // The batch's keys end to end: the customer id, or when grouped a flag (0: no group),
-        // the group, NUL and the customer id.
-        self.key.clear();
-        self.ends.clear();
         let groups = match self.grouped {
             true => Some(df.column(col::GROUP)?.str()?),
             false => None,
         };
         let mut group_it = groups.map(|g| g.iter());
         for id in customers.iter() {
-            if let Some(g) = group_it.as_mut().map(|it| it.next().flatten()) {
-                self.key.push(u8::from(g.is_some()));
-                self.key.extend_from_slice(g.unwrap_or_default().as_bytes());
-                self.key.push(0);
-            }
-            self.key
-                .extend_from_slice(id.unwrap_or_default().as_bytes());
-            self.ends.push(self.key.len());
+            let g = group_it.as_mut().map(|it| it.next().flatten());
+            l.push_key(g, id.unwrap_or_default());
         }
-        let key = |i: usize, ends: &[usize]| (if i == 0 { 0 } else { ends[i - 1] })..ends[i];
-        self.hashes.clear();
-        for i in 0..self.ends.len() {
-            let h = self.keys.hash(&self.key[key(i, &self.ends)]);
-            self.hashes.push(h);
-        }
-        self.codes.clear();
-        for i in 0..self.ends.len() {
-            if let Some(&h) = self.hashes.get(i + AHEAD) {
-                self.keys.prefetch(h);
-            }
-            let code = self
-                .keys
-                .code(&self.key[key(i, &self.ends)], self.hashes[i]);
-            self.codes.push(code);
-        }
-        let codes = std::mem::take(&mut self.codes);
-        let done = self.fold_rows(df, &codes, keep);
-        self.codes = codes;
-        done
-    }
-
-    fn fold_rows(&mut self, df: &DataFrame, codes: &[u32], keep: Keep) -> PolarsResult<()> {
         let days = df.column(col::DATE)?.i32()?;
-        let cents = df.column(col::AMOUNT)?.i64()?;
-        let mut costs = match keep.costs {
-            true => Some(df.column(col::COST)?.i64()?.iter()),
-            false => None,
-        };
-        let mut quantities = match keep.quantities {
-            true => Some(df.column(col::QUANTITY)?.f64()?.iter()),
-            false => None,
-        };
-        for (i, (day, c)) in days.iter().zip(cents.iter()).enumerate() {
-            if let Some(&ahead) = codes.get(i + AHEAD) {
-                self.fold.prefetch(ahead);
-            }
-            let Some(day) = day else {
-                polars_bail!(ComputeError: "the stage met a line without a date");
-            };
-            let cost = costs.as_mut().and_then(|i| i.next().flatten()).unwrap_or(0);
-            let milli = quantities
-                .as_mut()
-                .and_then(|i| i.next().flatten())
-                .map_or(0, |q| (q * 1000.0).round() as i64);
-            if !self.fold.add(codes[i], day, c.unwrap_or(0), cost, milli) {
-                self.disorder = true;
-                return Ok(());
-            }
+        if days.null_count() > 0 {
+            polars_bail!(ComputeError: "the stage met a line without a date");
         }
-        Ok(())
+        l.day.extend(days.into_no_null_iter());
+        l.cents.extend(
+            df.column(col::AMOUNT)?
+                .i64()?
+                .iter()
+                .map(|c| c.unwrap_or(0)),
+        );
+        let keep = self.fold.keep();
+        if keep.costs {
+            l.cost
+                .extend(df.column(col::COST)?.i64()?.iter().map(|c| c.unwrap_or(0)));
+        }
+        if keep.quantities {
+            let q = df.column(col::QUANTITY)?.f64()?;
+            l.milli.extend(
+                q.iter()
+                    .map(|q| q.map_or(0, |q| (q * 1000.0).round() as i64)),
+            );
+        }
+        let go_on = self.add(&l);
+        self.scratch = l;
+        Ok(go_on)
     }
 
     /// The group (when grouped and not null) and the customer id of key `i`.
@@ -286,4 +329,43 @@ impl State {
         }
         DataFrame::new_infer_height(cols)
     }
+}
+
+/// One pass of polars' streaming engine over the canonical transactions, in file order, into
+/// `folder`.
+fn polars_pass(tx: LazyFrame, folder: &mut Folder) -> PolarsResult<()> {
+    let keep = folder.keep();
+    let mut cols = vec![
+        col(col::CUSTOMER),
+        col(col::DATE).cast(DataType::Int32),
+        col(col::AMOUNT),
+    ];
+    if folder.grouped {
+        cols.push(col(col::GROUP));
+    }
+    if keep.costs {
+        cols.push(col(col::COST));
+    }
+    if keep.quantities {
+        cols.push(col(col::QUANTITY));
+    }
+    let placeholder = Folder::new(Want::default(), keep, false);
+    let state = Arc::new(Mutex::new(std::mem::replace(folder, placeholder)));
+    let shared = state.clone();
+    let callback = PlanCallback::new(move |batch: DataFrame| {
+        let mut st = shared
+            .lock()
+            .map_err(|_| polars_err!(ComputeError: "the stage's state was poisoned"))?;
+        // Returning true stops the query: the input is to be folded again in general mode.
+        Ok(!st.batch(&batch)?)
+    });
+    let ran = tx
+        .select(cols)
+        .sink_batches(callback, true, None)
+        .and_then(|lf| lf.collect_with_engine(Engine::Streaming));
+    *folder = Arc::try_unwrap(state)
+        .map_err(|_| polars_err!(ComputeError: "the stage's state is still shared"))?
+        .into_inner()
+        .map_err(|_| polars_err!(ComputeError: "the stage's state was poisoned"))?;
+    ran.map(|_| ())
 }
