@@ -398,3 +398,62 @@ fn rows_without_a_customer_are_counted_whatever_their_amount_holds() {
         assert!(run.stderr.contains(line), "{line}: {}", run.stderr);
     }
 }
+
+#[test]
+fn every_way_of_writing_one_export_gives_one_answer() {
+    // The sample export as CSV writers put it: every field quoted, CRLF line ends, a BOM, an
+    // unused note column with delimiters and doubled quotes, blank lines (all read directly),
+    // and what the direct reader leaves to the other readers: a quoted line break in the note,
+    // a footer line.
+    let text = std::fs::read_to_string(repo_file("sample-data/sales.csv")).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let rows: Vec<&str> = lines.collect();
+    let quoted = |l: &str| {
+        l.split(',')
+            .map(|c| format!("\"{c}\""))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let noted = |note: &str| {
+        let mut out = format!("{header},note\n");
+        for (i, r) in rows.iter().enumerate() {
+            let n = if i == 7 { note } else { "\"a, \"\"b\"\"; c\"" };
+            out.push_str(&format!("{r},{n}\n"));
+            if i % 50 == 0 {
+                out.push('\n');
+            }
+        }
+        out
+    };
+    let variants: Vec<(&str, String)> = vec![
+        (
+            "quoted, CRLF, BOM",
+            format!(
+                "\u{feff}{}\r\n{}\r\n",
+                quoted(header),
+                rows.iter()
+                    .map(|r| quoted(r))
+                    .collect::<Vec<_>>()
+                    .join("\r\n")
+            ),
+        ),
+        ("a note column, blank lines", noted("plain")),
+        ("a quoted line break", noted("\"two\nlines\"")),
+        ("a footer", format!("{text}Grand Total\n")),
+    ];
+    let dir = temp_dir();
+    let sample = repo_file("sample-data/sales.csv");
+    for cmd in [&["classify"][..], &["rfm"], &["clv"], &["churn", "--rates"]] {
+        let run = |input: &str| {
+            let mut args: Vec<&str> = cmd.to_vec();
+            args.extend([input, "--as-of", "2025-12-31"]);
+            tier(&args).ok().to_string()
+        };
+        let want = run(&sample);
+        for (i, (what, content)) in variants.iter().enumerate() {
+            let f = write(dir.path(), &format!("v{i}.csv"), content.as_bytes());
+            assert_eq!(run(&f), want, "{cmd:?}: {what}");
+        }
+    }
+}
