@@ -48,6 +48,7 @@ fn main() -> anyhow::Result<()> {
         let want = stage::Want {
             grouped: false,
             days: true,
+            quantities: true,
         };
         Ok(stage::run(tx.clone(), want)?.days)
     })?;

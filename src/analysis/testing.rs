@@ -23,6 +23,7 @@ pub fn stage(tx: &DataFrame, grouped: bool) -> DataFrame {
     let want = crate::analysis::stage::Want {
         grouped,
         days: false,
+        quantities: true,
     };
     crate::analysis::stage::run(tx.clone().lazy(), want)
         .unwrap()

@@ -64,7 +64,7 @@ pub fn run(args: &ClassifyArgs, cfg: &Loaded) -> Result<()> {
     )?;
     render::set_value_is_money(matches!(params.by, Basis::Revenue | Basis::Profit));
     let mut data = commands::load_window(&args.input, &args.period, args.group.as_deref(), cfg)?;
-    let stage = data.customers(params.grouped)?;
+    let stage = data.customers(params.grouped, params.by == Basis::Quantity)?;
     let classified =
         classify::classify(&stage, &params).context("cannot classify the customers")?;
     drop(stage);

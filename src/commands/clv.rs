@@ -118,7 +118,7 @@ pub fn run(args: &ClvArgs, cfg: &Loaded) -> Result<()> {
     // customers); a holdout needs each purchase day on its side of the calibration end.
     let (rows, unvalued, cal_end) = match args.holdout {
         None => {
-            let stage = data.customers(false)?;
+            let stage = data.customers(false, false)?;
             let rows = clv::summarize_stage(&stage, data.as_of, set.unit)?;
             (rows, clv::without_purchase_stage(&stage)?, data.as_of)
         }

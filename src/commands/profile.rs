@@ -48,7 +48,7 @@ pub fn run(args: &ProfileArgs, cfg: &Loaded) -> Result<()> {
     let ids = ids(args)?;
     let params = settings::classify(None, None, None, false, cfg)?;
     let mut data = commands::load_window(&args.input, &args.period, None, cfg)?;
-    let stage = data.customers(false)?;
+    let stage = data.customers(false, params.by == classify::Basis::Quantity)?;
     let classified =
         classify::classify(&stage, &params).context("cannot classify the customers")?;
     let rfm_params = settings::rfm(&settings::RfmFlags::default(), cfg, data.as_of)?;

@@ -76,7 +76,7 @@ pub fn stage(
     let mapped = |r: Role| s.mapping.iter().any(|m| m.role == r);
     let keep = Keep {
         costs: mapped(Role::Cost) || mapped(Role::Margin),
-        quantities: mapped(Role::Quantity),
+        quantities: want.quantities && mapped(Role::Quantity),
         days: want.days,
     };
     let ctx = Ctx {
@@ -345,51 +345,136 @@ fn parse_text(ctx: &Ctx, job: &mut Job, bytes: &[u8]) -> Result<(), GiveUp> {
     }
     let text = std::str::from_utf8(bytes).map_err(|_| GiveUp)?;
     let layout = &ctx.layouts[job.file];
-    let mut fields: Vec<Field> = Vec::with_capacity(layout.width + 1);
-    let mut owned: [String; 10] = Default::default();
-    let mut dates = DateCache::default();
-    let mut start = 0;
-    let mut header = job.header;
-    while start < text.len() {
-        let end = memchr::memchr(b'\n', &bytes[start..]).map_or(text.len(), |i| start + i);
-        let raw = &text[start..end];
-        start = end + 1;
-        let line = raw.strip_suffix('\r').unwrap_or(raw);
-        if line.is_empty() {
-            if header {
+    let d = layout.delimiter;
+    let mut rows = Rows {
+        fields: Vec::with_capacity(layout.width + 1),
+        owned: Default::default(),
+        dates: DateCache::default(),
+        header: job.header,
+    };
+    // One vectorised search for delimiters, line ends and quotes: a line without quotes is
+    // split as it is found; a line with one is split again by the quote-aware `split`.
+    let (mut pos, mut line, mut field) = (0, 0, 0);
+    'block: while pos < bytes.len() {
+        for i in memchr::memchr3_iter(d, b'\n', b'"', &bytes[pos..]) {
+            let i = pos + i;
+            match bytes[i] {
+                b'\n' => {
+                    rows.end_field(field, i);
+                    rows.line(ctx, job, text, line, i, true)?;
+                    (line, field) = (i + 1, i + 1);
+                }
+                b'"' => {
+                    let end = memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |k| i + k);
+                    rows.quoted_line(ctx, job, text, line, end)?;
+                    (line, field, pos) = (end + 1, end + 1, end + 1);
+                    continue 'block;
+                }
+                _ => {
+                    rows.end_field(field, i);
+                    field = i + 1;
+                }
+            }
+        }
+        if line < bytes.len() {
+            rows.end_field(field, bytes.len());
+            rows.line(ctx, job, text, line, bytes.len(), true)?;
+        }
+        break;
+    }
+    Ok(())
+}
+
+/// The state of splitting one block's rows.
+struct Rows {
+    fields: Vec<Field>,
+    owned: [String; 10],
+    dates: DateCache,
+    /// The next line is the input's header.
+    header: bool,
+}
+
+impl Rows {
+    fn end_field(&mut self, start: usize, end: usize) {
+        self.fields.push(Field {
+            start,
+            end,
+            doubled: false,
+        });
+    }
+
+    /// A line with a quote: split again, quote-aware.
+    fn quoted_line(
+        &mut self,
+        ctx: &Ctx,
+        job: &mut Job,
+        text: &str,
+        start: usize,
+        end: usize,
+    ) -> Result<(), GiveUp> {
+        let line = &text.as_bytes()[start..end];
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        split(line, ctx.layouts[job.file].delimiter, &mut self.fields)?;
+        for f in &mut self.fields {
+            (f.start, f.end) = (f.start + start, f.end + start);
+        }
+        self.line(ctx, job, text, start, start + line.len(), false)
+    }
+
+    /// One line (`text[start..end]`, split into `fields`), then ready for the next. A plain
+    /// line's last field may still end in the `\r` of a CRLF line end.
+    fn line(
+        &mut self,
+        ctx: &Ctx,
+        job: &mut Job,
+        text: &str,
+        start: usize,
+        end: usize,
+        plain: bool,
+    ) -> Result<(), GiveUp> {
+        let bytes = text.as_bytes();
+        if plain && end > start && bytes[end - 1] == b'\r' {
+            self.fields.last_mut().expect("a field").end -= 1;
+        }
+        let empty = self.fields.len() == 1 && self.fields[0].start == self.fields[0].end;
+        let done = self.row(ctx, job, text, empty);
+        self.fields.clear();
+        done
+    }
+
+    fn row(&mut self, ctx: &Ctx, job: &mut Job, text: &str, empty: bool) -> Result<(), GiveUp> {
+        let layout = &ctx.layouts[job.file];
+        if empty {
+            if self.header {
                 return Err(GiveUp);
             }
             // An empty line is a row without a customer, as polars' reader has it.
             job.tally.rows += 1;
             job.tally.no_customer += 1;
-            continue;
+            return Ok(());
         }
-        split(line.as_bytes(), layout.delimiter, &mut fields)?;
-        if fields.len() != layout.width {
+        if self.fields.len() != layout.width {
             return Err(GiveUp);
         }
-        if std::mem::take(&mut header) {
-            continue;
+        if std::mem::take(&mut self.header) {
+            return Ok(());
+        }
+        for (k, at) in layout.at.iter().enumerate() {
+            if let Some(f) = at.map(|i| self.fields[i]).filter(|f| f.doubled) {
+                self.owned[k] = text[f.start..f.end].replace("\"\"", "\"");
+            }
         }
         let mut cells: Cells = [None; 10];
         for (k, at) in layout.at.iter().enumerate() {
-            if let Some(f) = at.map(|i| fields[i]) {
-                if f.doubled {
-                    owned[k] = line[f.start..f.end].replace("\"\"", "\"");
-                }
-            }
-        }
-        for (k, at) in layout.at.iter().enumerate() {
-            if let Some(f) = at.map(|i| fields[i]) {
+            if let Some(f) = at.map(|i| self.fields[i]) {
                 cells[k] = Some(match f.doubled {
-                    true => owned[k].as_str(),
-                    false => &line[f.start..f.end],
+                    true => self.owned[k].as_str(),
+                    false => &text[f.start..f.end],
                 });
             }
         }
-        add_row(ctx, job, &cells, &mut dates)?;
+        add_row(ctx, job, &cells, &mut self.dates)
     }
-    Ok(())
 }
 
 /// Composes one row into the block's lines, when it is kept and falls inside the window.

@@ -219,7 +219,7 @@ proptest! {
         if grouped {
             opts.columns.insert(super::Role::Group, "Note".into());
         }
-        let want = crate::analysis::stage::Want { grouped, days: days && !grouped };
+        let want = crate::analysis::stage::Want { grouped, days: days && !grouped, quantities: true };
         let polars = scan(&opts).and_then(|mut s| {
             let staged = crate::analysis::stage::run(s.frame()?, want)?;
             s.count_rows()?;

@@ -146,11 +146,13 @@ impl Session {
         )
     }
 
-    /// The per-customer stage of the window; resolves the as-of date.
-    pub fn customers(&mut self, grouped: bool) -> Result<DataFrame> {
+    /// The per-customer stage of the window (with quantities when asked); resolves the as-of
+    /// date.
+    pub fn customers(&mut self, grouped: bool, quantities: bool) -> Result<DataFrame> {
         let want = stage::Want {
             grouped,
             days: false,
+            quantities,
         };
         Ok(self.stage(want)?.customers)
     }
@@ -160,6 +162,7 @@ impl Session {
         let want = stage::Want {
             grouped: false,
             days: true,
+            quantities: true,
         };
         Ok(self.stage(want)?.days.expect("asked for"))
     }
@@ -169,6 +172,7 @@ impl Session {
         let want = stage::Want {
             grouped: false,
             days: true,
+            quantities: true,
         };
         let staged = self.stage(want)?;
         Ok((staged.customers, staged.days.expect("asked for")))

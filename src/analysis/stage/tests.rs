@@ -55,6 +55,7 @@ fn check(lines: &[Line], grouped: bool) {
         Want {
             grouped,
             days: !grouped,
+            quantities: true,
         },
     )
     .unwrap();
@@ -127,8 +128,12 @@ fn shuffled_input_gives_the_in_order_result() {
     let mut shuffled = ordered.clone();
     shuffled.reverse();
     shuffled.swap(1, 4);
-    let a = run(frame(&ordered).lazy(), Want::default()).unwrap();
-    let b = run(frame(&shuffled).lazy(), Want::default()).unwrap();
+    let want = Want {
+        quantities: true,
+        ..Want::default()
+    };
+    let a = run(frame(&ordered).lazy(), want).unwrap();
+    let b = run(frame(&shuffled).lazy(), want).unwrap();
     let a = canonical(a.customers, &[col::CUSTOMER], &PER_CUSTOMER);
     let b = canonical(b.customers, &[col::CUSTOMER], &PER_CUSTOMER);
     assert!(a.equals_missing(&b));
