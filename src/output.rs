@@ -114,6 +114,9 @@ pub struct FileOut {
 enum Kind {
     /// A FIFO, device or socket: written in place (it cannot be replaced, and must not be).
     Direct(PathBuf),
+    /// Our own standard output or error named as a path (`/dev/stdout`, `/proc/self/fd/2`):
+    /// written through the descriptor the shell opened, truncated or appending as it chose.
+    Std(i32),
     /// A regular file (new or existing): a temporary file to rename onto `target`.
     Replace { tmp: Pending, target: PathBuf },
 }
@@ -129,9 +132,20 @@ impl FileOut {
             if m.is_dir() {
                 anyhow::bail!("cannot write `{shown}`: it is a directory");
             }
-            // `/dev/stdout` and `/proc/self/fd/N` name an open file: write through it.
-            let special = path.starts_with("/dev") || path.starts_with("/proc");
-            if !m.is_file() || special {
+            // Decided by what the path is, not by where it is: `/dev/shm/x.csv` is a file
+            // like any other. A path naming our standard output or error is written through it.
+            if let Some(fd) = own_descriptor(path).filter(|fd| matches!(fd, 1 | 2)) {
+                if m.is_file() {
+                    use std::os::unix::fs::MetadataExt;
+                    *OUTPUT_FILE.lock().unwrap_or_else(|e| e.into_inner()) =
+                        Some((m.dev(), m.ino()));
+                }
+                return Ok(FileOut {
+                    shown,
+                    kind: Kind::Std(fd),
+                });
+            }
+            if !m.is_file() {
                 return Ok(FileOut {
                     shown,
                     kind: Kind::Direct(path.to_path_buf()),
@@ -169,6 +183,14 @@ impl FileOut {
     pub fn commit(self, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
         let shown = self.shown;
         let result = match self.kind {
+            Kind::Std(fd) => (|| -> Result<()> {
+                let mut w: Box<dyn Write> = match fd {
+                    1 => Box::new(BufWriter::new(std::io::stdout().lock())),
+                    _ => Box::new(BufWriter::new(std::io::stderr().lock())),
+                };
+                write(&mut w)?;
+                Ok(w.flush()?)
+            })(),
             Kind::Direct(target) => (|| -> Result<()> {
                 let file = std::fs::OpenOptions::new().write(true).open(&target)?;
                 let mut w = BufWriter::new(file);
@@ -187,6 +209,36 @@ impl FileOut {
         };
         result.with_context(|| format!("cannot write `{shown}`"))
     }
+}
+
+/// The descriptor of this process that `path` names through its links, if it names one:
+/// `/dev/stdout`, `/dev/stderr`, `/dev/fd/N`, `/proc/self/fd/N`, `/proc/<our pid>/fd/N`.
+fn own_descriptor(path: &Path) -> Option<i32> {
+    let me = std::process::id().to_string();
+    let mut p = path.to_path_buf();
+    for _ in 0..40 {
+        let text = p.to_string_lossy().into_owned();
+        let parts: Vec<&str> = text.split('/').collect();
+        let fd = match parts.as_slice() {
+            ["", "dev", "stdout"] => Some(1),
+            ["", "dev", "stderr"] => Some(2),
+            ["", "dev", "stdin"] => Some(0),
+            ["", "dev", "fd", n] => n.parse().ok(),
+            ["", "proc", who, "fd", n] if *who == "self" || *who == "thread-self" || *who == me => {
+                n.parse().ok()
+            }
+            _ => None,
+        };
+        if fd.is_some() {
+            return fd;
+        }
+        let link = std::fs::read_link(&p).ok()?;
+        p = match p.parent() {
+            Some(dir) if link.is_relative() => dir.join(link),
+            _ => link,
+        };
+    }
+    None
 }
 
 /// Where a write to `path` really goes: through symbolic links to their final target (which

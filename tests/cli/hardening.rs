@@ -604,3 +604,53 @@ fn the_output_never_replaces_an_input() {
     let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
     assert_eq!(names.len(), 2, "no temporary file left");
 }
+
+#[test]
+fn output_is_decided_by_what_the_path_is_not_where_it_is() {
+    let t = fixture("tiny.csv");
+    let want = tier(&["classify", &t]).ok().to_string();
+    // A regular file under /dev (tmpfs /dev/shm) is replaced whole, not written over in place.
+    if Path::new("/dev/shm").is_dir() {
+        let shm = tempfile::tempdir_in("/dev/shm").unwrap();
+        let out = shm.path().join("out.csv");
+        std::fs::write(&out, "x".repeat(100_000)).unwrap();
+        tier(&["classify", &t, "-o", &out.display().to_string()]).ok();
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), want);
+    }
+    // The input reached through /proc is still the input: refused, and left as it was.
+    let dir = temp_dir();
+    let input = write(dir.path(), "c.csv", &std::fs::read(&t).unwrap());
+    let before = std::fs::read(&input).unwrap();
+    let run = tier_at(
+        dir.path(),
+        &["classify", "c.csv", "-o", "/proc/self/cwd/c.csv"],
+        None,
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("both an input and the output"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(std::fs::read(&input).unwrap(), before);
+    // Standard output named as a path goes through the descriptor the shell opened: appended
+    // to with `>>`, whatever was there before.
+    let log = dir.path().join("log.csv");
+    std::fs::write(&log, "kept\n").unwrap();
+    for target in ["/dev/stdout", "/proc/self/fd/1"] {
+        let sh = format!(
+            "exec '{}' classify '{t}' -o {target} --format csv >> '{}'",
+            env!("CARGO_BIN_EXE_tier"),
+            log.display()
+        );
+        assert!(Command::new("sh")
+            .args(["-c", &sh])
+            .status()
+            .unwrap()
+            .success());
+    }
+    assert_eq!(
+        std::fs::read_to_string(&log).unwrap(),
+        format!("kept\n{want}{want}")
+    );
+}
