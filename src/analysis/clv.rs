@@ -332,7 +332,7 @@ fn purchases(v: &Valuation, s: &Summary) -> (f64, f64, f64) {
 /// Predictions for every customer; the purchase part is computed once per distinct history.
 /// CLV = margin × expected spend × discounted expected purchases. Customers the Gamma-Gamma
 /// model cannot value (no repeat purchase, or none of positive value) get the fallback spend.
-pub fn predict_all(v: &Valuation, rows: &[Summary]) -> Vec<Prediction> {
+pub fn predict_all(v: &Valuation, rows: &[Summary]) -> Result<Vec<Prediction>, String> {
     let mut cache = std::collections::HashMap::new();
     rows.iter()
         .map(|s| {
@@ -343,15 +343,35 @@ pub fn predict_all(v: &Valuation, rows: &[Summary]) -> Vec<Prediction> {
                 (Some(gg), Some(m)) if m > 0.0 => (gamma_gamma::expected_spend(&gg, s.x, m), true),
                 _ => (v.fallback_spend, false),
             };
-            Prediction {
+            let p = Prediction {
                 p_alive,
                 expected_purchases: expected,
                 expected_spend: spend,
                 modelled_spend: modelled,
                 clv: v.margin * spend * discounted,
-            }
+            };
+            check_finite(&p, s).map(|()| p)
         })
         .collect()
+}
+
+/// Refuses a prediction that is not a number: a degenerate fit can overflow for some
+/// histories, and such a model is left out as one that cannot be fitted.
+fn check_finite(p: &Prediction, s: &Summary) -> Result<(), String> {
+    let values = [
+        ("P(alive)", p.p_alive),
+        ("expected purchases", p.expected_purchases),
+        ("expected spend", p.expected_spend),
+        ("CLV", p.clv),
+    ];
+    match values.iter().find(|(_, v)| !v.is_finite()) {
+        None => Ok(()),
+        Some((what, _)) => Err(format!(
+            "the fitted model gives no finite {what} for customer `{}` (frequency {}, recency {}, T {}): \
+             the fit is degenerate; use a longer period or try --model mbgnbd",
+            s.customer, s.x, s.t_x, s.t
+        )),
+    }
 }
 
 /// The per-customer output, sorted by CLV descending then customer id: `customer`, `frequency`,

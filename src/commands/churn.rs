@@ -129,11 +129,17 @@ fn model_signals(
         Ok((model, _)) => {
             let valuation =
                 clv_model::valuation(&model, set.horizon, set.margin, set.discount_rate);
-            let predictions = clv::predict_all(&valuation, &rows);
-            rows.iter()
-                .zip(&predictions)
-                .map(|(s, p)| (s.customer.clone(), p.clv))
-                .collect()
+            match clv::predict_all(&valuation, &rows) {
+                Ok(predictions) => rows
+                    .iter()
+                    .zip(&predictions)
+                    .map(|(s, p)| (s.customer.clone(), p.clv))
+                    .collect(),
+                Err(e) => {
+                    progress::note(&format!("tier: note: no CLV: {e}"));
+                    HashMap::new()
+                }
+            }
         }
         Err(e) => {
             progress::note(&format!("tier: note: no CLV: {e}"));

@@ -145,6 +145,9 @@ pub fn run(args: &ClvArgs, cfg: &Loaded) -> Result<()> {
         ),
         None => clv_model::fit(&rows, set.model, set.unit, cal_end).map_err(|e| anyhow!(e))?,
     };
+    // Predictions before anything is saved: a model that predicts no number is not kept.
+    let valuation = clv_model::valuation(&model, set.horizon, set.margin, set.discount_rate);
+    let predictions = clv::predict_all(&valuation, &rows).map_err(|e| anyhow!(e))?;
     if let Some(path) = &args.save_model {
         let saved = Saved {
             model: &model,
@@ -157,8 +160,6 @@ pub fn run(args: &ClvArgs, cfg: &Loaded) -> Result<()> {
             "tier: warning: the purchase model is degenerate: {why}"
         ));
     }
-    let valuation = clv_model::valuation(&model, set.horizon, set.margin, set.discount_rate);
-    let predictions = clv::predict_all(&valuation, &rows);
     let fallback = predictions.iter().filter(|p| !p.modelled_spend).count();
     let fit = FitReport {
         customers_valued_at_fallback_spend: fallback,

@@ -159,8 +159,10 @@ pub fn build(
             Ok((model, fit)) => {
                 let valuation =
                     clv_model::valuation(&model, s.clv.horizon, s.clv.margin, s.clv.discount_rate);
-                let p = clv::predict_all(&valuation, &rows);
-                (Ok((model, fit)), Some(p))
+                match clv::predict_all(&valuation, &rows) {
+                    Ok(p) => (Ok((model, fit)), Some(p)),
+                    Err(e) => (Err(e), None),
+                }
             }
             Err(e) => (Err(e), None),
         }

@@ -315,3 +315,32 @@ fn rfm_and_clv_are_identical_across_thread_counts() {
         assert_eq!(run("1"), run("2"), "{args:?}");
     }
 }
+
+#[test]
+fn a_fit_that_predicts_no_number_is_left_out_and_the_report_still_comes() {
+    // Seven lines on which BG/NBD runs to the edge of its parameter space, where its expected
+    // purchases overflow: `clv` says so (nothing written), the report is written without CLV.
+    let data = b"customer,date,amount\nC1,2024-05-22,20\nC1,2024-04-15,20\nC3,2023-02-16,10\n\
+C4,2023-09-20,5000\nC4,2023-01-28,100\nC1,2024-06-17,20\nC4,2023-01-12,100\n";
+    let dir = temp_dir();
+    let f = write(dir.path(), "seven.csv", data);
+    let out = dir.path().join("clv.csv").display().to_string();
+    tier(&["clv", &f, "-o", &out]).fails(1, &["no finite expected purchases", "mbgnbd"]);
+    assert!(!Path::new(&out).exists());
+    let rep = dir.path().join("rep");
+    let run = tier(&["report", &f, "--out", &rep.display().to_string()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("no CLV in the report"),
+        "{}",
+        run.stderr
+    );
+    for file in [
+        "customers.csv",
+        "customers.xlsx",
+        "report.html",
+        "summary.json",
+    ] {
+        assert!(rep.join(file).is_file(), "{file}");
+    }
+}
