@@ -223,15 +223,45 @@ fn replaceable(out: &Path) -> Result<()> {
     if entries.next().is_none() {
         return Ok(());
     }
-    let by_tier = std::fs::read_to_string(out.join("manifest.json"))
+    let manifest = std::fs::read_to_string(out.join("manifest.json"))
         .ok()
         .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
-        .is_some_and(|m| m.get("tier_version").is_some());
-    if !by_tier {
+        .filter(|m| m.get("tier_version").is_some());
+    let Some(manifest) = manifest else {
         return Err(UsageError(format!(
             "`{}` holds files that are not a tier report (no manifest.json written by tier); \
              the report replaces its directory whole, so choose a new or empty directory",
             out.display()
+        ))
+        .into());
+    };
+    // Replacing the directory would delete anything the manifest does not list.
+    let listed: Vec<&str> = manifest
+        .get("files")
+        .and_then(|f| f.as_array())
+        .map(|f| f.iter().filter_map(|v| v.as_str()).collect())
+        .unwrap_or_default();
+    let mut foreign: Vec<String> = std::fs::read_dir(out)
+        .with_context(|| format!("cannot read `{}`", out.display()))?
+        .filter_map(|e| e.ok())
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let file = e.file_type().is_ok_and(|t| t.is_file());
+            !(file && (name == "manifest.json" || listed.contains(&name.as_str())))
+        })
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    foreign.sort();
+    if let Some(first) = foreign.first() {
+        return Err(UsageError(format!(
+            "`{}` holds `{first}`{}, which the report there did not write; the report replaces \
+             its directory whole, so move {} out or choose another directory",
+            out.display(),
+            match foreign.len() {
+                1 => String::new(),
+                n => format!(" and {} more", n - 1),
+            },
+            if foreign.len() == 1 { "it" } else { "them" }
         ))
         .into());
     }

@@ -476,4 +476,26 @@ fn the_report_never_replaces_what_it_did_not_write() {
     tier(&["report", &data, "--out", e, "--no-model", "-q"]).ok();
     tier(&["report", &data, "--out", e, "--no-model", "-q"]).ok();
     assert!(empty.join("manifest.json").exists());
+    // A report directory holding anything its manifest does not list (a note, an archive
+    // folder) is refused and left as it is; so is a foreign directory with a look-alike manifest.
+    let note = write(&empty, "my notes.txt", b"mine");
+    std::fs::create_dir(empty.join("archive")).unwrap();
+    tier(&["report", &data, "--out", e, "--no-model", "-q"])
+        .fails(2, &["`archive` and 1 more", "did not write"]);
+    assert_eq!(std::fs::read(&note).unwrap(), b"mine");
+    assert!(empty.join("archive").is_dir() && empty.join("customers.csv").is_file());
+    let fake = dir.path().join("fake");
+    std::fs::create_dir(&fake).unwrap();
+    write(&fake, "manifest.json", br#"{"tier_version": "0.1.0"}"#);
+    write(&fake, "thesis.docx", b"years of work");
+    tier(&[
+        "report",
+        &data,
+        "--out",
+        fake.to_str().unwrap(),
+        "--no-model",
+        "-q",
+    ])
+    .fails(2, &["`thesis.docx`"]);
+    assert!(fake.join("thesis.docx").is_file());
 }
