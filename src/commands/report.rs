@@ -314,11 +314,22 @@ impl Staging {
         Ok(())
     }
 
-    /// Puts the new report in place of the old one: the old directory is moved aside, the new one
-    /// renamed onto its name, and the old one removed.
+    /// Puts the new report in place of the old one. On Linux the two directories swap names in
+    /// one step (`renameat2` with `RENAME_EXCHANGE`), so `--out` always holds a whole report,
+    /// even when the process is killed; the old one, now under the staging name, is removed.
+    /// Elsewhere (or on a file system without the exchange) the old directory is moved aside,
+    /// the new one renamed onto its name, and the old one removed.
     fn commit(mut self, out: &Path) -> Result<()> {
         let dir = self.dir.take().expect("not committed").keep();
         crate::output::keep_on_signal(&dir);
+        if out.exists() && exchange(&dir, out)? {
+            return std::fs::remove_dir_all(&dir).with_context(|| {
+                format!(
+                    "cannot remove the previous report (now `{}`)",
+                    dir.display()
+                )
+            });
+        }
         let aside = sibling(out, &format!(".old-{}", std::process::id()));
         let had = out.exists();
         if had {
@@ -341,6 +352,27 @@ impl Staging {
         }
         Ok(())
     }
+}
+
+/// Swaps two directories' names in one step; false where the system cannot (the caller then
+/// renames in two steps).
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> Result<bool> {
+    use rustix::fs::{renameat_with, RenameFlags, CWD};
+    match renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE) {
+        Ok(()) => Ok(true),
+        Err(e) if e == rustix::io::Errno::INVAL || e == rustix::io::Errno::NOSYS => Ok(false),
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(a);
+            Err(std::io::Error::from(e))
+                .with_context(|| format!("cannot put the report in place at `{}`", b.display()))
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> Result<bool> {
+    Ok(false)
 }
 
 impl Drop for Staging {
@@ -476,4 +508,24 @@ fn read_previous(dir: &Path) -> Result<report::Previous> {
         );
     }
     Ok(previous)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_report_directory_is_swapped_in_one_step() {
+        let root = tempfile::tempdir().unwrap();
+        let (new, out) = (root.path().join("new"), root.path().join("out"));
+        for (d, mark) in [(&new, "new"), (&out, "old")] {
+            std::fs::create_dir(d).unwrap();
+            std::fs::write(d.join("mark"), mark).unwrap();
+        }
+        // Where the file system cannot swap, nothing has moved and the caller renames.
+        if exchange(&new, &out).unwrap() {
+            assert_eq!(std::fs::read_to_string(out.join("mark")).unwrap(), "new");
+            assert_eq!(std::fs::read_to_string(new.join("mark")).unwrap(), "old");
+        }
+    }
 }
