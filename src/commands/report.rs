@@ -74,6 +74,14 @@ pub fn run(args: &ReportArgs, cfg: &Loaded) -> Result<()> {
     replaceable(&out)?;
     let _lock = lock(&out, args.wait || cfg.config.report.wait == Some(true))?;
     replaceable(&out)?;
+    let stale = clean_stale(&out);
+    if stale > 0 {
+        progress::note(&format!(
+            "tier: note: removed {stale} director{} left by killed runs beside `{}`",
+            if stale == 1 { "y" } else { "ies" },
+            out.display()
+        ));
+    }
     let previous = args.previous.as_deref().map(read_previous).transpose()?;
     let mut data = commands::load_window(&args.input, &args.period, None, cfg)?;
     let (stage, days) = data.customers_and_days()?;
@@ -200,9 +208,17 @@ fn lock(out: &Path, wait: bool) -> Result<Lock> {
 /// Refuses a `--out` that the report would destroy: it must be new, an empty directory, or a
 /// report tier wrote (a directory with tier's `manifest.json`), which is replaced whole.
 fn replaceable(out: &Path) -> Result<()> {
+    check_name(out)?;
     let Ok(meta) = std::fs::symlink_metadata(out) else {
         return Ok(());
     };
+    if is_mount_point(out, &meta) {
+        return Err(UsageError(format!(
+            "`{}` is a mount point, which cannot be replaced; give a directory inside it",
+            out.display()
+        ))
+        .into());
+    }
     if meta.file_type().is_symlink() {
         return Err(UsageError(format!(
             "`{}` is a symbolic link; give the directory itself (the report replaces it whole)",
@@ -268,6 +284,91 @@ fn replaceable(out: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Refuses, before any work, a report directory whose name cannot be renamed onto (`rep/.`,
+/// `..`, `/`) or leaves no room for the names beside it (`DIR.lock`, `DIR.old-PID`).
+fn check_name(out: &Path) -> Result<()> {
+    use std::path::Component;
+    let text = out.to_string_lossy();
+    let last = out.components().next_back();
+    let Some(Component::Normal(name)) = last.filter(|_| !text.ends_with("/.") && text != ".")
+    else {
+        return Err(UsageError(format!(
+            "`{}` does not name a directory that can be replaced; give its name (e.g. \
+             `reports/2026-12`)",
+            out.display()
+        ))
+        .into());
+    };
+    if name.len() > 255 - 32 {
+        return Err(UsageError(format!(
+            "`{}`: give the report directory by a plain name of at most 223 bytes",
+            out.display()
+        ))
+        .into());
+    }
+    Ok(())
+}
+
+/// Whether an existing directory is mounted on its own (its parent is on another device).
+fn is_mount_point(dir: &Path, meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    meta.is_dir() && std::fs::metadata(parent).is_ok_and(|p| p.dev() != meta.dev())
+}
+
+/// Removes what killed runs left beside the report directory's parent: staging directories
+/// (`.tier-report-PID-*`) and previous reports moved aside (`*.old-PID`) whose process is gone.
+/// Only names tier makes, with a PID that no longer runs, are touched.
+fn clean_stale(out: &Path) -> usize {
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let Ok(entries) = std::fs::read_dir(&parent) else {
+        return 0;
+    };
+    let gone = |pid: &str| {
+        pid.parse::<u32>()
+            .is_ok_and(|p| p != std::process::id() && !Path::new(&format!("/proc/{p}")).exists())
+    };
+    let aside = format!(
+        "{}.old-",
+        out.file_name().unwrap_or_default().to_string_lossy()
+    );
+    // Holds nothing but the files a report has.
+    let report_like = |dir: &Path| {
+        std::fs::read_dir(dir).is_ok_and(|d| {
+            d.filter_map(|e| e.ok()).all(|e| {
+                let n = e.file_name().to_string_lossy().into_owned();
+                e.file_type().is_ok_and(|t| t.is_file()) && FILES.contains(&n.as_str())
+            })
+        })
+    };
+    let mut removed = 0;
+    for e in entries.filter_map(|e| e.ok()) {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let pid = if let Some(rest) = name.strip_prefix(".tier-report-") {
+            match rest.split_once('-') {
+                Some((pid, random)) if random.len() == 6 => pid.to_string(),
+                _ => continue,
+            }
+        } else if let Some(pid) = name.strip_prefix(&aside) {
+            pid.to_string()
+        } else {
+            continue;
+        };
+        let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
+        let proven = is_dir && Path::new("/proc/self").exists() && gone(&pid);
+        if proven && report_like(&e.path()) {
+            removed += usize::from(std::fs::remove_dir_all(e.path()).is_ok());
+        }
+    }
+    removed
+}
+
 /// `DIR` with `suffix` added to its last component.
 fn sibling(dir: &Path, suffix: &str) -> PathBuf {
     let name = dir
@@ -291,7 +392,7 @@ impl Staging {
         std::fs::create_dir_all(&parent)
             .with_context(|| format!("cannot create `{}`", parent.display()))?;
         let dir = tempfile::Builder::new()
-            .prefix(".tier-report-")
+            .prefix(&format!(".tier-report-{}-", std::process::id()))
             .tempdir_in(&parent)
             .with_context(|| format!("cannot create a directory in `{}`", parent.display()))?;
         crate::output::remove_on_signal(dir.path());

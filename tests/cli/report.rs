@@ -499,3 +499,37 @@ fn the_report_never_replaces_what_it_did_not_write() {
     .fails(2, &["`thesis.docx`"]);
     assert!(fake.join("thesis.docx").is_file());
 }
+
+#[test]
+fn leftovers_of_killed_runs_are_removed_and_doomed_names_refused_first() {
+    let dir = temp_dir();
+    let data = repo_file("sample-data/sales.csv");
+    // What killed runs left (their PIDs gone), and look-alikes that are not tier's.
+    let stale = dir.path().join(".tier-report-999999-abcdef");
+    let aside = dir.path().join("rep.old-999998");
+    let photos = dir.path().join("photos.old-2019");
+    let odd = dir.path().join(".tier-report-999999-notours");
+    for d in [&stale, &aside, &photos, &odd] {
+        std::fs::create_dir(d).unwrap();
+    }
+    write(&stale, "customers.csv", b"half");
+    write(&aside, "manifest.json", b"{}");
+    write(&photos, "summary.md", b"mine");
+    let rep = dir.path().join("rep").display().to_string();
+    let run = tier(&["report", &data, "--out", &rep, "--no-model"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("removed 2 directories left by killed runs"),
+        "{}",
+        run.stderr
+    );
+    assert!(!stale.exists() && !aside.exists());
+    assert!(photos.is_dir() && odd.is_dir());
+    // Names a report cannot be renamed onto fail before any work.
+    for bad in [format!("{rep}/."), "..".to_string(), "/".to_string()] {
+        tier(&["report", &data, "--out", &bad, "--no-model"]).fails(2, &["can be replaced"]);
+    }
+    let long = dir.path().join("r".repeat(240)).display().to_string();
+    tier(&["report", &data, "--out", &long, "--no-model"]).fails(2, &["at most 223 bytes"]);
+}
