@@ -127,7 +127,11 @@ pub fn parse_abc(s: &str) -> Result<(f64, f64), String> {
     }
 }
 
-/// Parses `VIP:1,Major:4,...`: distinct names, positive percentages adding up to 100.
+/// Words `classify` and `migrate` give customers outside the tiers, which no tier may be named.
+const RESERVED_TIER_NAMES: [&str; 4] = ["new", "lost", "returned", "none"];
+
+/// Parses `VIP:1,Major:4,...`: distinct names (none of the reserved words), positive percentages
+/// adding up to 100.
 pub fn parse_tiers(s: &str) -> Result<Tiers, String> {
     let mut tiers: Vec<Tier> = Vec::new();
     for part in s.split(',') {
@@ -146,6 +150,13 @@ pub fn parse_tiers(s: &str) -> Result<Tiers, String> {
         }
         if tiers.iter().any(|t| t.name == name) {
             return Err(format!("tier `{name}` is named twice"));
+        }
+        if RESERVED_TIER_NAMES.contains(&name.to_lowercase().as_str()) {
+            return Err(format!(
+                "tier `{name}` takes a word tier uses for customers outside the tiers ({}); \
+                 choose another name",
+                RESERVED_TIER_NAMES.join(", ")
+            ));
         }
         tiers.push(Tier { name, pct });
     }
@@ -406,6 +417,22 @@ pub fn churn(args: &ChurnFlags, cfg: &Loaded) -> Result<ChurnParams> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tiers_cannot_take_the_words_for_customers_outside_them() {
+        for bad in [
+            "VIP:5,new:95",
+            "Lost:100",
+            "A:50,None:50",
+            "x:1,RETURNED:99",
+        ] {
+            assert!(
+                parse_tiers(bad).unwrap_err().contains("outside the tiers"),
+                "{bad}"
+            );
+        }
+        assert!(parse_tiers("Newcomer:100").is_ok());
+    }
 
     #[test]
     fn flags_win_over_the_file_and_the_file_over_defaults() {

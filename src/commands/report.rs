@@ -82,9 +82,28 @@ pub fn run(args: &ReportArgs, cfg: &Loaded) -> Result<()> {
             out.display()
         ));
     }
-    let previous = args.previous.as_deref().map(read_previous).transpose()?;
+    let previous = match args.previous.as_deref() {
+        // The first run of a monthly job: nothing to compare with yet.
+        Some(p) if is_missing_or_empty(p) => {
+            progress::note(&format!(
+                "tier: note: no previous report at `{}` yet: this report has no comparison",
+                p.display()
+            ));
+            None
+        }
+        p => p.map(read_previous).transpose()?,
+    };
     let mut data = commands::load_window(&args.input, &args.period, None, cfg)?;
     let (stage, days) = data.customers_and_days()?;
+    if let Some(p) = previous.as_ref().filter(|p| p.as_of > iso_date(data.as_of)) {
+        return Err(UsageError(format!(
+            "--previous is the report as of {}, later than this one (as of {}); give an earlier \
+             report, or --as-of",
+            p.as_of,
+            iso_date(data.as_of)
+        ))
+        .into());
+    }
     let read = started.elapsed();
     let period = args.every.or(cfg.config.report.period).unwrap_or_default();
     let churn = settings::ChurnFlags {
@@ -567,6 +586,14 @@ fn sha256(path: &Path) -> Result<String> {
 
 /// Reads what `--previous DIR` needs from an earlier report: `summary.json` (as-of and headline)
 /// and `customers.csv` (class and tier).
+/// Whether a `--previous` directory does not exist yet, or holds nothing.
+fn is_missing_or_empty(dir: &Path) -> bool {
+    match std::fs::read_dir(dir) {
+        Ok(mut entries) => entries.next().is_none(),
+        Err(e) => e.kind() == std::io::ErrorKind::NotFound,
+    }
+}
+
 fn read_previous(dir: &Path) -> Result<report::Previous> {
     let not = |what: &str| {
         format!(

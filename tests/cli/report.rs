@@ -376,9 +376,11 @@ fn a_report_compares_with_the_previous_one() {
     assert!(html.contains("Since the previous report (as of 2025-11-30)"));
     let md = std::fs::read_to_string(out.join("summary.md")).unwrap();
     assert!(md.contains("Since the report as of 2025-11-30:"), "{md}");
-    let empty = dir.path().join("empty");
-    std::fs::create_dir(&empty).unwrap();
-    report(&out, &["--previous", &empty.display().to_string()]).fails(2, &["not a tier report"]);
+    // An empty directory is a first run (a note); one holding other files is not a report.
+    let other = dir.path().join("other");
+    std::fs::create_dir(&other).unwrap();
+    write(&other, "notes.txt", b"mine");
+    report(&out, &["--previous", &other.display().to_string()]).fails(2, &["not a tier report"]);
 }
 
 #[test]
@@ -532,4 +534,58 @@ fn leftovers_of_killed_runs_are_removed_and_doomed_names_refused_first() {
     }
     let long = dir.path().join("r".repeat(240)).display().to_string();
     tier(&["report", &data, "--out", &long, "--no-model"]).fails(2, &["at most 223 bytes"]);
+}
+
+#[test]
+fn the_cron_line_works_from_its_first_run() {
+    let dir = temp_dir();
+    let data = repo_file("sample-data/sales.csv");
+    let latest = dir.path().join("latest");
+    std::fs::create_dir(&latest).unwrap();
+    let l = latest.to_str().unwrap();
+    let first = tier(&["report", &data, "--out", l, "--previous", l, "--no-model"]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert!(
+        first.stderr.contains("no previous report"),
+        "{}",
+        first.stderr
+    );
+    let missing = dir.path().join("never").display().to_string();
+    let out2 = dir.path().join("b").display().to_string();
+    tier(&[
+        "report",
+        &data,
+        "--out",
+        &out2,
+        "--previous",
+        &missing,
+        "--no-model",
+        "-q",
+    ])
+    .ok();
+    // The next month compares; a previous report later than this one is refused.
+    tier(&[
+        "report",
+        &data,
+        "--out",
+        l,
+        "--previous",
+        l,
+        "--no-model",
+        "-q",
+    ])
+    .ok();
+    let earlier = dir.path().join("earlier").display().to_string();
+    tier(&[
+        "report",
+        &data,
+        "--out",
+        &earlier,
+        "--previous",
+        l,
+        "--as-of",
+        "2025-03-31",
+        "--no-model",
+    ])
+    .fails(2, &["later than this one"]);
 }
