@@ -116,6 +116,7 @@ pub struct ReportConfig {
     pub period: Option<crate::analysis::periods::Period>,
     pub wait: Option<bool>,
     pub no_model: Option<bool>,
+    pub spreadsheet_safe: Option<bool>,
 }
 
 /// One `[[rfm.segments]]` box: a name and score ranges (`"4-5"` or a single score); a missing

@@ -235,6 +235,8 @@ fn ids(args: &ProfileArgs) -> Result<Vec<String>> {
 /// Ids from text: the `customer` column when the first line is a CSV header naming it, else one
 /// id per non-empty line.
 pub fn stdin_ids(text: &str) -> Result<Vec<String>> {
+    // A file saved by a Windows editor starts with a byte-order mark, which is not the id.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let first = text.lines().next().unwrap_or_default();
     if first.split(',').any(|h| h.trim() == "customer") {
         let mut r = csv::Reader::from_reader(text.as_bytes());
@@ -254,4 +256,15 @@ pub fn stdin_ids(text: &str) -> Result<Vec<String>> {
         .filter(|l| !l.is_empty())
         .map(str::to_string)
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::stdin_ids;
+
+    #[test]
+    fn ids_from_stdin_lose_a_byte_order_mark() {
+        assert_eq!(stdin_ids("\u{feff}C1\r\nC2\n").unwrap(), ["C1", "C2"]);
+        assert_eq!(stdin_ids("\u{feff}customer,abc\nC3,A\n").unwrap(), ["C3"]);
+    }
 }

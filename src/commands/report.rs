@@ -45,6 +45,10 @@ pub struct ReportArgs {
     /// whose class or tier changed. May be the `--out` directory itself.
     #[arg(long, value_name = "DIR", help_heading = "Report")]
     pub previous: Option<PathBuf>,
+    /// In `customers.csv`, put a `'` before text that a spreadsheet would run as a formula
+    /// (cells starting with `=`, `+`, `-`, `@`); the workbook never runs its text as formulas.
+    #[arg(long, help_heading = "Report")]
+    pub spreadsheet_safe: bool,
 }
 
 /// The files of a report, in the order they are written.
@@ -61,6 +65,9 @@ pub const FILES: [&str; 7] = [
 /// Runs `tier report`.
 pub fn run(args: &ReportArgs, cfg: &Loaded) -> Result<()> {
     let started = Instant::now();
+    render::set_spreadsheet_safe(
+        args.spreadsheet_safe || cfg.config.report.spreadsheet_safe == Some(true),
+    );
     let out = args
         .out
         .clone()

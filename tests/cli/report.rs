@@ -589,3 +589,28 @@ fn the_cron_line_works_from_its_first_run() {
     ])
     .fails(2, &["later than this one"]);
 }
+
+#[test]
+fn the_report_csv_can_be_made_spreadsheet_safe() {
+    let dir = temp_dir();
+    let data = write(
+        dir.path(),
+        "inj.csv",
+        b"Customer ID,Order Date,Amount\n=HYPERLINK(\"x\"),2024-01-01,10\nB,2024-01-02,5\n",
+    );
+    let csv_of = |args: &[&str], name: &str| {
+        let out = dir.path().join(name);
+        let mut all = vec![
+            "report",
+            data.as_str(),
+            "--out",
+            out.to_str().unwrap(),
+            "-q",
+        ];
+        all.extend(args);
+        tier(&all).ok();
+        std::fs::read_to_string(out.join("customers.csv")).unwrap()
+    };
+    assert!(csv_of(&["--no-model"], "plain").contains("\n\"=HYPERLINK"));
+    assert!(csv_of(&["--no-model", "--spreadsheet-safe"], "safe").contains("\n\"'=HYPERLINK"));
+}
