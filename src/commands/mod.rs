@@ -50,6 +50,14 @@ pub fn load_window(
         input.files.push("-".into());
     }
     input.hooks = hooks();
+    if let Some(v) = cfg.config.input.max_dropped {
+        if !(0.0..=100.0).contains(&v) {
+            return Err(UsageError(format!(
+                "`tier.toml`: `input.max_dropped`: {v} is not a percentage from 0 to 100 (e.g. 5)"
+            ))
+            .into());
+        }
+    }
     Session::open(SessionOptions {
         input,
         since: period.since,

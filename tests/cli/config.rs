@@ -80,3 +80,17 @@ fn bad_files_name_the_key_and_the_file() {
     tier(&["classify", &t, "--config", "/nonexistent/tier.toml"])
         .fails(2, &["cannot read the config file"]);
 }
+
+#[test]
+fn max_dropped_in_tier_toml_is_a_percentage() {
+    let dir = temp_dir();
+    write(dir.path(), "tier.toml", b"[input]\nmax_dropped = 150\n");
+    let data = repo_file("sample-data/sales.csv");
+    let run = tier_at(dir.path(), &["classify", &data], None);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("`input.max_dropped`: 150"),
+        "{}",
+        run.stderr
+    );
+}
