@@ -5,6 +5,20 @@ use super::Bundle;
 use crate::analysis::churn::Status;
 use crate::input::iso_date;
 
+/// A value from the data as Markdown text: control characters shown, and every character that
+/// could start markup inside a line (emphasis, links, images, code, raw HTML, tables) escaped
+/// with a backslash, so an id prints as itself and never as a link, an image or a script.
+fn md(value: &str) -> String {
+    let mut out = String::new();
+    for c in crate::render::escape_controls(value).chars() {
+        if "\\`*_[](){}<>&!#|~".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// The Markdown text.
 pub fn text(b: &Bundle) -> String {
     let mut s = format!(
@@ -41,7 +55,7 @@ pub fn text(b: &Bundle) -> String {
         let changed = super::changes(prev, &b.customers).map_or(0, |c| c.len());
         s.push_str(&format!(
             "\nSince the report as of {}: {changed} customers changed ABC class or tier.\n",
-            prev.as_of
+            md(&prev.as_of)
         ));
     }
     let p = &b.pareto;
@@ -67,7 +81,7 @@ pub fn text(b: &Bundle) -> String {
         for r in risk.iter().take(5) {
             s.push_str(&format!(
                 "- {} ({}, {:.2} in 12 months): {}\n",
-                crate::render::escape_controls(&r.customer),
+                md(&r.customer),
                 r.status.name(),
                 r.value_12m as f64 / 100.0,
                 r.reasons.join("; ")
@@ -75,4 +89,19 @@ pub fn text(b: &Bundle) -> String {
         }
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::md;
+
+    #[test]
+    fn values_cannot_become_markup() {
+        assert_eq!(md("C-17.5"), "C-17.5");
+        assert_eq!(
+            md("![x](http://e/a.png)<script>"),
+            "\\!\\[x\\]\\(http://e/a.png\\)\\<script\\>"
+        );
+        assert_eq!(md("a*b_c`d"), "a\\*b\\_c\\`d");
+    }
 }
