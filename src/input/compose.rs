@@ -82,6 +82,32 @@ impl Tally {
     }
 }
 
+/// The one-currency rule: the first non-blank currency cell seen, and a second, different one
+/// refused (values in two currencies cannot be added). Cells are compared trimmed.
+#[derive(Debug, Default, Clone)]
+pub struct OneCurrency(Option<String>);
+
+impl OneCurrency {
+    /// Sees one cell; the two currencies when it is a second one.
+    pub fn see(&mut self, cell: &str) -> Result<(), (String, String)> {
+        let c = cell.trim();
+        match &self.0 {
+            _ if c.is_empty() => Ok(()),
+            None => {
+                self.0 = Some(c.to_string());
+                Ok(())
+            }
+            Some(first) if first == c => Ok(()),
+            Some(first) => Err((first.clone(), c.to_string())),
+        }
+    }
+
+    /// The first currency seen.
+    pub fn first(&self) -> Option<&str> {
+        self.0.as_deref()
+    }
+}
+
 /// A cell that cannot be read: the roles whose cells made the value, and what is wrong.
 #[derive(Debug)]
 pub struct Fault {

@@ -8,7 +8,7 @@
 //! every cell it reads valid. On anything else it gives up and the usual readers run, which name
 //! the file, line and column (or read what this one does not).
 
-use super::compose::{Cells, DateCache, Rules, Tally};
+use super::compose::{Cells, DateCache, OneCurrency, Rules, Tally};
 use super::roles::Role;
 use super::source::{Kind, Probe};
 use super::Scanned;
@@ -54,8 +54,8 @@ struct Job {
     bytes: Vec<u8>,
     lines: Lines,
     tally: Tally,
-    /// The first currency the block names.
-    currency: Option<String>,
+    /// The block's currency (the first it names; a second makes it give up).
+    currency: OneCurrency,
     gave_up: bool,
 }
 
@@ -145,20 +145,16 @@ fn pass(ctx: &Ctx, probes: &[Probe], folder: &mut Folder, tally: &mut Tally) -> 
             }
             send(job, &mut in_flight)?;
         }
-        let (mut going, mut gave_up, mut currency) = (true, false, None::<String>);
+        let (mut going, mut gave_up, mut currency) = (true, false, OneCurrency::default());
         while let Some(w) = in_flight.pop_front() {
             let mut job = from[w].recv().ok().context("a reading thread stopped")?;
             if !going {
                 continue;
             }
-            let other_currency = match (&currency, &job.currency) {
-                (Some(a), Some(b)) => a != b,
-                (None, b) => {
-                    currency.clone_from(b);
-                    false
-                }
-                _ => false,
-            };
+            let other_currency = job
+                .currency
+                .first()
+                .is_some_and(|c| currency.see(c).is_err());
             if job.gave_up || other_currency {
                 (going, gave_up) = (false, true);
                 continue;
@@ -266,28 +262,11 @@ struct Field {
     doubled: bool,
 }
 
-/// Splits a line into fields as RFC 4180 and the `csv` crate do, giving up on what the other
-/// readers must judge: a quote inside an unquoted field, text after a closing quote, a quoted
+/// Splits a line with a quote into fields as RFC 4180 and the `csv` crate do (a line without
+/// one is split as it is found), giving up on what the other readers must judge: a quote inside an unquoted field, text after a closing quote, a quoted
 /// field that does not close on this line.
 fn split(line: &[u8], d: u8, out: &mut Vec<Field>) -> Result<(), GiveUp> {
     out.clear();
-    if memchr::memchr(b'"', line).is_none() {
-        let mut start = 0;
-        for i in memchr::memchr_iter(d, line) {
-            out.push(Field {
-                start,
-                end: i,
-                doubled: false,
-            });
-            start = i + 1;
-        }
-        out.push(Field {
-            start,
-            end: line.len(),
-            doubled: false,
-        });
-        return Ok(());
-    }
     let mut pos = 0;
     loop {
         if line.get(pos) == Some(&b'"') {
@@ -332,7 +311,7 @@ fn split(line: &[u8], d: u8, out: &mut Vec<Field>) -> Result<(), GiveUp> {
 fn parse_block(ctx: &Ctx, job: &mut Job) -> Result<(), GiveUp> {
     job.lines.clear();
     job.tally = Tally::default();
-    job.currency = None;
+    job.currency = OneCurrency::default();
     let bytes = std::mem::take(&mut job.bytes);
     let done = parse_text(ctx, job, &bytes);
     job.bytes = bytes;
@@ -479,13 +458,8 @@ impl Rows {
 
 /// Composes one row into the block's lines, when it is kept and falls inside the window.
 fn add_row(ctx: &Ctx, job: &mut Job, cells: &Cells, dates: &mut DateCache) -> Result<(), GiveUp> {
-    if let Some(c) = cells[Role::Currency.slot()].map(str::trim) {
-        match &job.currency {
-            _ if c.is_empty() => {}
-            None => job.currency = Some(c.to_string()),
-            Some(first) if first == c => {}
-            Some(_) => return Err(GiveUp),
-        }
+    if let Some(c) = cells[Role::Currency.slot()] {
+        job.currency.see(c).map_err(|_| GiveUp)?;
     }
     let line = ctx
         .rules

@@ -129,6 +129,15 @@ pub struct LoadReport {
 }
 
 impl LoadReport {
+    /// Adds the counts of rows read row by row.
+    fn count(&mut self, t: &compose::Tally) {
+        self.rows_read += t.rows;
+        self.no_customer += t.no_customer;
+        self.returns_dropped += t.returns_dropped;
+        self.returns_kept += t.returns_kept;
+        self.blank_amounts += t.blank_amounts;
+    }
+
     /// One line per fact, for `--explain`.
     pub fn lines(&self) -> Vec<String> {
         let mut out: Vec<String> = self

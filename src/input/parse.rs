@@ -3,7 +3,7 @@
 //! file, line and column on any error.
 
 use super::cells::Formats;
-use super::compose::{DateCache, Fault, Rules, Tally};
+use super::compose::{DateCache, Fault, OneCurrency, Rules, Tally};
 use super::dates::{self, DateFormat, OrderEvidence, Orders};
 use super::numbers::{Decimal, DecimalEvidence, LocaleHint};
 use super::roles::{self, Role};
@@ -237,11 +237,7 @@ pub fn canonical(
             b.file.push(raw.places[row].file);
         }
     }
-    report.rows_read += tally.rows;
-    report.no_customer += tally.no_customer;
-    report.returns_dropped += tally.returns_dropped;
-    report.returns_kept += tally.returns_kept;
-    report.blank_amounts += tally.blank_amounts;
+    report.count(&tally);
     if b.customer.is_empty() {
         bail!(
             "{}: no rows left to analyse: {} rows read, {} without a customer id",
@@ -266,18 +262,13 @@ fn check_one_currency(column: Option<(&String, &super::table::TextColumn)>) -> R
     let Some((name, cells)) = column else {
         return Ok(());
     };
-    let mut seen: Vec<&str> = Vec::new();
-    for c in cells.iter().filter(|c| !c.is_empty()) {
-        if !seen.contains(&c) {
-            seen.push(c);
-            if seen.len() > 1 {
-                bail!(
-                    "column `{name}` mixes currencies (`{}` and `{}`); values in different currencies \
-                     cannot be added: filter the export to one currency first",
-                    seen[0],
-                    seen[1]
-                );
-            }
+    let mut one = OneCurrency::default();
+    for c in cells.iter() {
+        if let Err((a, b)) = one.see(c) {
+            bail!(
+                "column `{name}` mixes currencies (`{a}` and `{b}`); values in different currencies \
+                 cannot be added: filter the export to one currency first"
+            );
         }
     }
     Ok(())

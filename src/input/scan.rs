@@ -5,7 +5,7 @@
 //! caller then runs the precise reader, which names the line. Nothing here reads rows itself.
 
 use super::cells;
-use super::compose::{number, NumberRule, Rules};
+use super::compose::{number, NumberRule, OneCurrency, Rules};
 use super::dates::DateFormat;
 use super::numbers::Dec;
 use super::parse::Mapped;
@@ -218,7 +218,7 @@ fn output_many(dtype: DataType) -> impl Fn(&Schema, &[Field]) -> PolarsResult<Fi
 /// Customer ids (`None` when blank) by the rules of `cells::customer`. With a currency column,
 /// also fails when a second currency appears (in any batch: the first one seen is shared).
 fn customer_expr(e: Expr, currency: Option<Expr>) -> Expr {
-    let seen: Arc<Mutex<Option<String>>> = Arc::default();
+    let seen: Arc<Mutex<OneCurrency>> = Arc::default();
     let inputs: Vec<Expr> = currency.into_iter().collect();
     e.map_many(
         move |cols: &mut [Column]| {
@@ -247,16 +247,14 @@ fn customer_expr(e: Expr, currency: Option<Expr>) -> Expr {
     )
 }
 
-fn one_currency(c: &Column, seen: &Mutex<Option<String>>) -> PolarsResult<()> {
+fn one_currency(c: &Column, seen: &Mutex<OneCurrency>) -> PolarsResult<()> {
     let ca = c.str()?;
-    let mut first = seen
+    let mut one = seen
         .lock()
         .map_err(|_| polars_err!(ComputeError: "poisoned"))?;
-    for v in ca.iter().flatten().map(str::trim).filter(|v| !v.is_empty()) {
-        match first.as_deref() {
-            None => *first = Some(v.to_string()),
-            Some(f) if f == v => {}
-            Some(f) => polars_bail!(ComputeError: "mixes currencies (`{}` and `{}`)", f, v),
+    for v in ca.iter().flatten() {
+        if let Err((a, b)) = one.see(v) {
+            polars_bail!(ComputeError: "mixes currencies (`{}` and `{}`)", a, b);
         }
     }
     Ok(())
