@@ -138,6 +138,7 @@ fn histories(days: &DataFrame, period: Period, as_of: i32) -> PolarsResult<Vec<(
     let cents = df.column("cents")?.i64()?;
     let purchase = df.column("purchase")?.bool()?;
     let per = df.column("period")?.i32()?;
+    let year_start = crate::analysis::periods::months_before(as_of, 12);
     let mut out: Vec<(String, History)> = Vec::new();
     for i in 0..df.height() {
         let id = ids.get(i).unwrap_or_default();
@@ -156,7 +157,7 @@ fn histories(days: &DataFrame, period: Period, as_of: i32) -> PolarsResult<Vec<(
         if purchase.get(i) == Some(true) {
             h.purchase_days.push(d);
         }
-        if d > as_of - 365 {
+        if d > year_start {
             h.value_12m += c;
         }
         *h.per_period.entry(per.get(i).unwrap_or(0)).or_insert(0) += c;
@@ -342,50 +343,63 @@ pub fn frame(rows: &[Row]) -> PolarsResult<DataFrame> {
     DataFrame::new(rows.len(), cols)
 }
 
-/// Each customer's value in the 12 months up to its last purchase.
+/// Each customer's value in the 12 months up to its last purchase (the months of
+/// [`months_before`](crate::analysis::periods::months_before), as every "last 12 months").
 pub fn value_in_last_active_year(days: &DataFrame) -> PolarsResult<HashMap<String, i64>> {
-    let last = col("day")
-        .filter(col("purchase"))
-        .max()
-        .over([col("customer")])?;
     let df = days
         .clone()
         .lazy()
         .with_column(is_purchase(col("cents"), col("smallest")).alias("purchase"))
-        .with_column(last.alias("last"))
-        .filter(
-            col("day")
-                .gt(col("last") - lit(365))
-                .and(col("day").lt_eq(col("last"))),
-        )
-        .group_by([col("customer")])
-        .agg([col("cents").sum()])
+        .sort([col::CUSTOMER, "day"], SortMultipleOptions::default())
         .collect()?;
-    let ids = df.column("customer")?.str()?;
+    let ids = df.column(col::CUSTOMER)?.str()?;
+    let day = df.column("day")?.i32()?;
     let cents = df.column("cents")?.i64()?;
-    Ok(ids
-        .iter()
-        .zip(cents.iter())
-        .filter_map(|(i, c)| Some((i?.to_string(), c?)))
-        .collect())
+    let purchase = df.column("purchase")?.bool()?;
+    let mut out = HashMap::new();
+    let mut start = 0;
+    while start < df.height() {
+        let id = ids.get(start).unwrap_or_default();
+        let mut end = start;
+        while end < df.height() && ids.get(end).unwrap_or_default() == id {
+            end += 1;
+        }
+        let last = (start..end)
+            .filter(|&i| purchase.get(i) == Some(true))
+            .filter_map(|i| day.get(i))
+            .max();
+        if let Some(last) = last {
+            let from = crate::analysis::periods::months_before(last, 12);
+            let value = (start..end)
+                .filter(|&i| day.get(i).is_some_and(|d| d > from && d <= last))
+                .map(|i| cents.get(i).unwrap_or(0))
+                .sum();
+            out.insert(id.to_string(), value);
+        }
+        start = end;
+    }
+    Ok(out)
 }
 
 /// How many customers at risk the summary ranks.
 pub const TOP_AT_RISK: usize = 20;
 
 /// The summary's tables: customers and value of the last 12 months by status, by ABC class and
-/// status, and the `TOP_AT_RISK` most valuable customers at risk or lapsed.
+/// status, and the `TOP_AT_RISK` most valuable customers at risk or lapsed. A status's
+/// `value_share` is its customers' positive value over all customers' positive value, as
+/// classify's shares are: with losses (`--by profit`) the shares stay in [0, 1] and add up to 1.
 pub fn summary_frames(rows: &[Row]) -> PolarsResult<(DataFrame, DataFrame, DataFrame)> {
     let n = rows.len().max(1) as f64;
-    let total: i64 = rows.iter().map(|r| r.value_12m).sum();
+    let total: i64 = rows.iter().map(|r| r.value_12m.max(0)).sum();
     let by = |keep: &dyn Fn(&Row) -> bool| {
         let these: Vec<&Row> = rows.iter().filter(|r| keep(r)).collect();
         (
             these.len() as u64,
             these.iter().map(|r| r.value_12m).sum::<i64>(),
+            these.iter().map(|r| r.value_12m.max(0)).sum::<i64>(),
         )
     };
-    let statuses: Vec<(Status, (u64, i64))> = Status::ALL
+    let statuses: Vec<(Status, (u64, i64, i64))> = Status::ALL
         .iter()
         .map(|&s| (s, by(&|r| r.status == s)))
         .collect();
@@ -401,7 +415,7 @@ pub fn summary_frames(rows: &[Row]) -> PolarsResult<(DataFrame, DataFrame, DataF
         "customers" => statuses.iter().map(|(_, c)| c.0).collect::<Vec<_>>(),
         "share" => statuses.iter().map(|(_, c)| (c.0 as f64 / n * 1e6).round() / 1e6).collect::<Vec<_>>(),
         "value_12m" => statuses.iter().map(|(_, c)| c.1 as f64 / 100.0).collect::<Vec<_>>(),
-        "value_share" => statuses.iter().map(|(_, c)| share(c.1)).collect::<Vec<_>>(),
+        "value_share" => statuses.iter().map(|(_, c)| share(c.2)).collect::<Vec<_>>(),
     )?;
     let mut cls: Vec<String> = rows.iter().filter_map(|r| r.abc.clone()).collect();
     cls.sort();
@@ -409,7 +423,8 @@ pub fn summary_frames(rows: &[Row]) -> PolarsResult<(DataFrame, DataFrame, DataF
     let mut k = Vec::new();
     for c in &cls {
         for s in Status::ALL {
-            let (count, value) = by(&|r| r.status == s && r.abc.as_deref() == Some(c.as_str()));
+            let (count, value, _) =
+                by(&|r| r.status == s && r.abc.as_deref() == Some(c.as_str()));
             k.push((c.clone(), s.name(), count, value));
         }
     }

@@ -142,6 +142,28 @@ impl Period {
     }
 }
 
+/// The day `k` months before `as_of`, where the last `k` months (that day, `as_of`] begin: as of
+/// a month's last day, the last day of the month `k` months before (so the months are calendar
+/// months whatever their length: 2025-11-30 back one is 2025-10-31); else the same day of the
+/// month, or that month's last day when it is shorter (2024-03-15 back one is 2024-02-15).
+/// Every "last 12 months" and every rolling month of the analyses is counted from here.
+pub fn months_before(as_of: i32, k: u32) -> i32 {
+    let d = date(as_of);
+    let month_end = d.succ_opt().is_none_or(|n| n.day() == 1);
+    let back = d
+        .checked_sub_months(chrono::Months::new(k))
+        .unwrap_or(NaiveDate::MIN);
+    if !month_end {
+        return day(back);
+    }
+    let first = back.with_day(1).unwrap_or(back);
+    let last = first
+        .checked_add_months(chrono::Months::new(1))
+        .and_then(|n| n.pred_opt())
+        .unwrap_or(back);
+    day(last)
+}
+
 /// Each customer's net value per period from the customer days (`customer`, `day` i32, `cents`,
 /// and `cost_cents` when known): `customer`, `period` (i32 index), `cents` (and `cost_cents`),
 /// sorted by customer and period.
@@ -202,6 +224,18 @@ mod tests {
         assert!(Period::Month.parse("2024-13").is_err());
         assert!(Period::Quarter.parse("2024-03").is_err());
         assert!(Period::Year.parse("x").is_err());
+    }
+
+    #[test]
+    fn months_back_are_calendar_months_from_a_month_end() {
+        assert_eq!(months_before(d(2025, 11, 30), 1), d(2025, 10, 31));
+        assert_eq!(months_before(d(2025, 2, 28), 1), d(2025, 1, 31));
+        assert_eq!(months_before(d(2024, 2, 29), 12), d(2023, 2, 28));
+        assert_eq!(months_before(d(2025, 2, 28), 12), d(2024, 2, 29));
+        assert_eq!(months_before(d(2024, 3, 15), 1), d(2024, 2, 15));
+        assert_eq!(months_before(d(2024, 3, 30), 1), d(2024, 2, 29));
+        assert_eq!(months_before(d(2024, 6, 10), 12), d(2023, 6, 10));
+        assert_eq!(months_before(d(2024, 6, 10), 0), d(2024, 6, 10));
     }
 
     #[test]

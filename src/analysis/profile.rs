@@ -3,8 +3,9 @@
 //! year before, with the trend. Pure: takes already classified and scored frames.
 //!
 //! Months are rolling months ending at the as-of date: month 0 is (as-of − 1 month, as-of], so a
-//! mid-month as-of date compares periods of equal length; each is labelled by its calendar month
-//! when it is one (as of a month's last day) and by its dates otherwise. Trend rule, on the last 12 months
+//! mid-month as-of date compares periods of equal length; as of a month's last day (the 30th of
+//! a 30-day month, February's 28th) they are calendar months, labelled `YYYY-MM` as `growth` and
+//! `churn` count them; otherwise they are labelled by their dates. Trend rule, on the last 12 months
 //! against the 12 before: growth above +10% is `growing`, below −10% `declining`, else `steady`;
 //! with nothing in the earlier year it is `new` when there is value now, else `inactive` (the
 //! rule of `tier growth`). A customer whose first purchase falls after the start of the earlier
@@ -13,7 +14,7 @@
 //! needs the customer's history to cover the same month a year before.
 
 use crate::input::{col, iso_date};
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::{Datelike, NaiveDate};
 use polars::prelude::*;
 use serde::Serialize;
 
@@ -76,14 +77,15 @@ pub fn trend(now: i64, before: i64) -> &'static str {
     .trend()
 }
 
-/// Period boundaries: `ends[k]` is the last day of rolling month k (k = 0 ends at as-of).
+/// Period boundaries: `ends[k]` is the last day of rolling month k (k = 0 ends at as-of), by
+/// [`months_before`](crate::analysis::periods::months_before): calendar months as of a month's
+/// last day.
 fn month_ends(as_of: i32, count: u32) -> Vec<NaiveDate> {
-    let day =
-        NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch") + chrono::Duration::days(as_of as i64);
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch");
     (0..=count)
         .map(|k| {
-            day.checked_sub_months(Months::new(k))
-                .expect("date in range")
+            epoch
+                + chrono::Duration::days(crate::analysis::periods::months_before(as_of, k) as i64)
         })
         .collect()
 }

@@ -15,6 +15,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+mod keep;
+
 const EXAMPLES: &str = "Examples:
   tier report sales.csv --out reports/latest          the bundle as of the last date in the data
   tier report sales.csv --as-of 2025-11-30 --out reports/2025-11
@@ -89,6 +91,7 @@ pub fn run(args: &ReportArgs, cfg: &Loaded) -> Result<()> {
             out.display()
         ));
     }
+    let period = args.every.or(cfg.config.report.period).unwrap_or_default();
     let previous = match args.previous.as_deref() {
         // The first run of a monthly job: nothing to compare with yet.
         Some(p) if is_missing_or_empty(p) => {
@@ -98,8 +101,9 @@ pub fn run(args: &ReportArgs, cfg: &Loaded) -> Result<()> {
             ));
             None
         }
-        p => p.map(read_previous).transpose()?,
+        p => p.map(|p| read_previous(p, period)).transpose()?,
     };
+    let before: Vec<Option<Fingerprint>> = args.input.files.iter().map(|f| fingerprint(f)).collect();
     let mut data = commands::load_window(&args.input, &args.period, None, cfg)?;
     let (stage, days) = data.customers_and_days()?;
     if let Some(p) = previous.as_ref().filter(|p| p.as_of > iso_date(data.as_of)) {
@@ -112,7 +116,6 @@ pub fn run(args: &ReportArgs, cfg: &Loaded) -> Result<()> {
         .into());
     }
     let read = started.elapsed();
-    let period = args.every.or(cfg.config.report.period).unwrap_or_default();
     let churn = settings::ChurnFlags {
         period: Some(period),
         ..settings::ChurnFlags::default()
@@ -139,12 +142,23 @@ pub fn run(args: &ReportArgs, cfg: &Loaded) -> Result<()> {
     dir.write("customers.parquet", |w| {
         render::frame(&mut customers, Format::Parquet, w)
     })?;
+    let mut files = FILES.to_vec();
+    // The workbook has limits of its own; the other files never depend on it.
     let sheets = workbook_sheets(&bundle)?;
-    dir.write("customers.xlsx", |w| {
+    let book = dir.write("customers.xlsx", |w| {
         let refs: Vec<(&str, &polars::prelude::DataFrame)> =
             sheets.iter().map(|(n, d)| (n.as_str(), d)).collect();
         crate::xlsx::write(&refs, w)
-    })?;
+    });
+    if let Err(e) = book {
+        dir.remove("customers.xlsx");
+        files.retain(|f| *f != "customers.xlsx");
+        progress::note(&format!(
+            "tier: note: no customers.xlsx in the report: {:#}",
+            e
+        ));
+    }
+    drop(sheets);
     let doc = bundle.summary_doc()?;
     dir.write("summary.json", |w| {
         serde_json::to_writer_pretty(&mut *w, &doc)?;
@@ -155,7 +169,15 @@ pub fn run(args: &ReportArgs, cfg: &Loaded) -> Result<()> {
     dir.write("summary.md", |w| {
         Ok(w.write_all(markdown::text(&bundle).as_bytes())?)
     })?;
-    let manifest = manifest(args, &settings, &bundle, &days, read, started.elapsed())?;
+    let manifest = manifest(
+        args,
+        &before,
+        &files,
+        &settings,
+        &bundle,
+        &days,
+        (read, started.elapsed()),
+    )?;
     dir.write("manifest.json", |w| {
         serde_json::to_writer_pretty(&mut *w, &manifest)?;
         Ok(writeln!(w)?)
@@ -407,6 +429,8 @@ fn sibling(dir: &Path, suffix: &str) -> PathBuf {
 /// fails or a signal ends it.
 struct Staging {
     dir: Option<tempfile::TempDir>,
+    /// The report directory being replaced: its mode and group, and its files' modes, are kept.
+    previous: Option<PathBuf>,
 }
 
 impl Staging {
@@ -417,12 +441,24 @@ impl Staging {
         };
         std::fs::create_dir_all(&parent)
             .with_context(|| format!("cannot create `{}`", parent.display()))?;
-        let dir = tempfile::Builder::new()
-            .prefix(&format!(".tier-report-{}-", std::process::id()))
+        // A new report directory gets the umask's permissions, as `mkdir` gives.
+        let prefix = format!(".tier-report-{}-", std::process::id());
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix);
+        #[cfg(unix)]
+        builder.permissions(keep::new_dir());
+        let dir = builder
             .tempdir_in(&parent)
             .with_context(|| format!("cannot create a directory in `{}`", parent.display()))?;
         crate::output::remove_on_signal(dir.path());
-        Ok(Staging { dir: Some(dir) })
+        let previous = out.is_dir().then(|| out.to_path_buf());
+        if let Some(p) = &previous {
+            keep::group(p, dir.path());
+        }
+        Ok(Staging {
+            dir: Some(dir),
+            previous,
+        })
     }
 
     fn path(&self) -> &Path {
@@ -438,7 +474,15 @@ impl Staging {
         let file = w.into_inner().map_err(|e| e.into_error())?;
         file.sync_all()
             .with_context(|| format!("cannot write `{name}`"))?;
+        if let Some(p) = &self.previous {
+            keep::file(&p.join(name), self.path(), &path);
+        }
         Ok(())
+    }
+
+    /// Removes a file that could not be written whole.
+    fn remove(&self, name: &str) {
+        let _ = std::fs::remove_file(self.path().join(name));
     }
 
     /// Puts the new report in place of the old one. On Linux the two directories swap names in
@@ -449,6 +493,9 @@ impl Staging {
     fn commit(mut self, out: &Path) -> Result<()> {
         let dir = self.dir.take().expect("not committed").keep();
         crate::output::keep_on_signal(&dir);
+        if let Some(p) = &self.previous {
+            keep::mode(p, &dir);
+        }
         if out.exists() && exchange(&dir, out)? {
             return std::fs::remove_dir_all(&dir).with_context(|| {
                 format!(
@@ -514,17 +561,29 @@ impl Drop for Staging {
 /// counts and durations (the only part that changes from run to run).
 fn manifest(
     args: &ReportArgs,
+    before: &[Option<Fingerprint>],
+    files: &[&str],
     s: &Settings,
     b: &report::Bundle,
     days: &polars::prelude::DataFrame,
-    read: std::time::Duration,
-    total: std::time::Duration,
+    (read, total): (std::time::Duration, std::time::Duration),
 ) -> Result<serde_json::Value> {
     let mut inputs = Vec::new();
-    for f in &args.input.files {
-        let (size, sha) = match std::fs::metadata(f) {
-            Ok(m) if m.is_file() => (Some(m.len()), Some(sha256(Path::new(f))?)),
-            _ => (None, None),
+    for (f, seen) in args.input.files.iter().zip(before) {
+        let (size, sha) = match seen {
+            Some(seen) => {
+                let sha = sha256(Path::new(f))?;
+                // Hashed after the analysis: the digest is of the bytes analysed only if the
+                // file did not change from before it was read until after it was hashed.
+                if fingerprint(f).as_ref() != Some(seen) {
+                    anyhow::bail!(
+                        "`{f}` changed while tier read it: the report would not describe one \
+                         version of it; run again once the file is complete"
+                    );
+                }
+                (Some(seen.len), Some(sha))
+            }
+            None => (None, None),
         };
         inputs.push(serde_json::json!({"path": f, "bytes": size, "sha256": sha}));
     }
@@ -563,12 +622,46 @@ fn manifest(
             "customers": b.customers.height(),
             "customer_days": days.height(),
         },
-        "files": FILES,
+        "files": files,
         "durations_seconds": {
             "read": (read.as_secs_f64() * 1000.0).round() / 1000.0,
             "total": (total.as_secs_f64() * 1000.0).round() / 1000.0,
         },
     }))
+}
+
+/// What shows that a file was not changed: any write changes its size, modification or change
+/// time (the change time cannot be set back), a replacement its inode.
+#[derive(Debug, PartialEq, Eq)]
+struct Fingerprint {
+    len: u64,
+    identity: (u64, u64),
+    times: [i128; 2],
+}
+
+/// The fingerprint of a regular file (none for stdin and special files).
+fn fingerprint(path: &str) -> Option<Fingerprint> {
+    let m = std::fs::metadata(path).ok().filter(|m| m.is_file())?;
+    #[cfg(unix)]
+    let (identity, changed) = {
+        use std::os::unix::fs::MetadataExt;
+        (
+            (m.dev(), m.ino()),
+            i128::from(m.ctime()) * 1_000_000_000 + i128::from(m.ctime_nsec()),
+        )
+    };
+    #[cfg(not(unix))]
+    let (identity, changed) = ((0, 0), 0);
+    let modified = m
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos() as i128);
+    Some(Fingerprint {
+        len: m.len(),
+        identity,
+        times: [modified, changed],
+    })
 }
 
 fn sha256(path: &Path) -> Result<String> {
@@ -591,8 +684,6 @@ fn sha256(path: &Path) -> Result<String> {
         .collect())
 }
 
-/// Reads what `--previous DIR` needs from an earlier report: `summary.json` (as-of and headline)
-/// and `customers.csv` (class and tier).
 /// Whether a `--previous` directory does not exist yet, or holds nothing.
 fn is_missing_or_empty(dir: &Path) -> bool {
     match std::fs::read_dir(dir) {
@@ -601,19 +692,63 @@ fn is_missing_or_empty(dir: &Path) -> bool {
     }
 }
 
-fn read_previous(dir: &Path) -> Result<report::Previous> {
+/// Reads what `--previous DIR` needs from an earlier report: `summary.json` (as-of and headline)
+/// and `customers.csv` (class and tier). A report of a newer schema or of another period length
+/// cannot be compared with this one and is refused.
+fn read_previous(dir: &Path, period: Period) -> Result<report::Previous> {
     let not = |what: &str| {
         format!(
             "--previous `{}` is not a tier report ({what}); give a directory written by tier report",
             dir.display()
         )
     };
-    let text = std::fs::read_to_string(dir.join("summary.json"))
-        .map_err(|_| UsageError(not("no summary.json")))?;
-    let doc: serde_json::Value =
-        serde_json::from_str(&text).map_err(|_| UsageError(not("summary.json is not JSON")))?;
+    let summary = dir.join("summary.json");
+    let text = std::fs::read_to_string(&summary).map_err(|_| UsageError(not("no summary.json")))?;
+    let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        UsageError(format!(
+            "`{}` is not valid JSON ({e}); give a report directory written by tier report",
+            summary.display()
+        ))
+    })?;
+    let malformed = |what: &str| {
+        UsageError(format!(
+            "`{}` is malformed: {what}; give a report directory written by tier report",
+            summary.display()
+        ))
+    };
+    match doc["schema_version"].as_u64() {
+        Some(v) if v <= u64::from(report::SCHEMA_VERSION) => {}
+        Some(v) => {
+            return Err(UsageError(format!(
+                "--previous `{}` is a report of schema version {v}, newer than this tier's ({}); \
+                 compare it with the tier version that wrote it",
+                dir.display(),
+                report::SCHEMA_VERSION
+            ))
+            .into())
+        }
+        None => return Err(malformed("no `schema_version` number").into()),
+    }
+    let as_of = doc["as_of"]
+        .as_str()
+        .filter(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok())
+        .ok_or_else(|| malformed("no `as_of` date (YYYY-MM-DD)"))?;
+    match doc["period"].as_str() {
+        Some(p) if p == period.name() => {}
+        Some(p) => {
+            return Err(UsageError(format!(
+                "--previous `{}` is a report by {p}, this one is by {}: their periods cannot be \
+                 compared; give a report by {} (or --period {p})",
+                dir.display(),
+                period.name(),
+                period.name(),
+            ))
+            .into())
+        }
+        None => return Err(malformed("no `period`").into()),
+    }
     let mut previous = report::Previous {
-        as_of: doc["as_of"].as_str().unwrap_or_default().to_string(),
+        as_of: as_of.to_string(),
         ..Default::default()
     };
     for k in doc["headline"].as_array().into_iter().flatten() {

@@ -83,6 +83,7 @@ pub fn probe(
         .take(1 << 16)
         .read_to_end(&mut head)
         .with_context(|| format!("cannot read `{name}`"))?;
+    let mut whole = head.len() < 1 << 16;
     let ext = Path::new(path)
         .extension()
         .and_then(|e| e.to_str())
@@ -109,7 +110,12 @@ pub fn probe(
             sniff(&head)
         }
     });
-    let headers = read_header(&name, &head, delimiter)?;
+    let headers = loop {
+        match read_header(&name, &head, delimiter, whole)? {
+            Some(h) => break h,
+            None => whole = grow_head(&name, &mut file, &mut head)?,
+        }
+    };
     Ok(Probe {
         name,
         path: real,
@@ -119,7 +125,17 @@ pub fn probe(
     })
 }
 
-fn read_header(name: &str, head: &[u8], delimiter: u8) -> Result<Vec<String>> {
+/// The longest header line read (64 MiB): a header longer than that is refused, never cut.
+const HEADER_LIMIT: usize = 64 << 20;
+
+/// The header's cells, or `None` when `head` (all of the file if `whole`) ends inside the header
+/// line: the caller reads more, so a column past the first read is never missed.
+fn read_header(
+    name: &str,
+    head: &[u8],
+    delimiter: u8,
+    whole: bool,
+) -> Result<Option<Vec<String>>> {
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
@@ -132,7 +148,30 @@ fn read_header(name: &str, head: &[u8], delimiter: u8) -> Result<Vec<String>> {
     if !got {
         bail!("`{name}` is empty: expected a header line and data rows");
     }
-    Ok(record.iter().map(|f| text(f).trim().to_string()).collect())
+    if !whole && reader.position().byte() as usize >= head.len() {
+        return Ok(None);
+    }
+    Ok(Some(
+        record.iter().map(|f| text(f).trim().to_string()).collect(),
+    ))
+}
+
+/// Reads as much again of a file whose header line did not end in what was read, up to
+/// [`HEADER_LIMIT`]; true once the whole file is read.
+fn grow_head(name: &str, file: &mut File, head: &mut Vec<u8>) -> Result<bool> {
+    if head.len() >= HEADER_LIMIT {
+        bail!(
+            "the header line of `{name}` is longer than {} MiB: tier reads headers up to that \
+             length; keep only the columns needed (e.g. with `xsv select` or `cut`)",
+            HEADER_LIMIT >> 20
+        );
+    }
+    let more = head.len().max(1 << 16) as u64;
+    let got = file
+        .take(more)
+        .read_to_end(head)
+        .with_context(|| format!("cannot read `{name}`"))?;
+    Ok((got as u64) < more)
 }
 
 /// One input opened for the precise, row-by-row reader.
