@@ -80,8 +80,9 @@ pub struct Row {
     pub value_12m: i64,
     /// Value in the last complete period, the one before, and the same period a year before.
     pub value_now: i64,
-    pub value_previous: i64,
-    pub value_year_before: i64,
+    /// Empty when the period is not covered whole by the data.
+    pub value_previous: Option<i64>,
+    pub value_year_before: Option<i64>,
     pub p_alive: Option<f64>,
     /// Filled by the caller: the ABC class, and CLV when a model valued the customer.
     pub abc: Option<String>,
@@ -170,13 +171,17 @@ fn money(cents: i64) -> String {
 }
 
 /// The status and reasons of every customer in the customer days (`customer`, `day` i32,
-/// `cents`, `smallest`) at `as_of`, with P(alive) per customer when a model gave it. Sorted by
-/// customer id.
+/// `cents`, `smallest`) at `as_of`, with P(alive) per customer when a model gave it. Periods
+/// before `first` (the first the data covers whole: [`first_whole`]) are unknown: their values
+/// are empty and never compared. Sorted by customer id.
+///
+/// [`first_whole`]: crate::analysis::periods::first_whole
 pub fn standing(
     days: &DataFrame,
     as_of: i32,
     p: &Params,
     p_alive: Option<&HashMap<String, f64>>,
+    first: i32,
 ) -> PolarsResult<Vec<Row>> {
     let hist = histories(days, p.period, as_of)?;
     let mut gaps: Vec<f64> = hist
@@ -191,6 +196,7 @@ pub fn standing(
         .into_iter()
         .map(|(customer, h)| {
             let value = |i: i32| h.per_period.get(&i).copied().unwrap_or(0);
+            let known = |i: i32| (i >= first).then(|| value(i));
             let last = h.purchase_days.last().copied();
             let typical = median_gap(&h.purchase_days)
                 .unwrap_or(one_time)
@@ -207,8 +213,8 @@ pub fn standing(
                 typical_gap: typical,
                 value_12m: h.value_12m,
                 value_now: value(now),
-                value_previous: value(prev),
-                value_year_before: value(year_before),
+                value_previous: known(prev),
+                value_year_before: known(year_before),
                 abc: None,
                 clv: None,
             };
@@ -256,15 +262,22 @@ fn judge(row: &mut Row, p: &Params, now: i32) {
     }
     // Both comparisons must have had value: a month without a purchase is normal for a customer
     // who buys every few months, and a new customer has no year before to fall from.
-    let fell = |before: i64| before > 0 && (row.value_now as f64) <= (1.0 - p.drop) * before as f64;
-    if fell(row.value_previous) && fell(row.value_year_before) {
+    let fell = |before: Option<i64>| {
+        before.is_some_and(|b| b > 0 && (row.value_now as f64) <= (1.0 - p.drop) * b as f64)
+    };
+    if let (true, true, Some(previous), Some(year_before)) = (
+        fell(row.value_previous),
+        fell(row.value_year_before),
+        row.value_previous,
+        row.value_year_before,
+    ) {
         let why = format!(
             "value {} in {} against {} in {} and {} in {}",
             money(row.value_now),
             p.period.label(now),
-            money(row.value_previous),
+            money(previous),
             p.period.label(now - 1),
-            money(row.value_year_before),
+            money(year_before),
             p.period.label(now - p.period.per_year())
         );
         raise(Status::AtRisk, why, &mut reasons);
@@ -303,6 +316,12 @@ pub fn frame(rows: &[Row]) -> PolarsResult<DataFrame> {
             .map(|r| f(r) as f64 / 100.0)
             .collect::<Vec<_>>()
     };
+    let known = |f: &dyn Fn(&Row) -> Option<i64>| {
+        order
+            .iter()
+            .map(|r| f(r).map(|c| c as f64 / 100.0))
+            .collect::<Vec<_>>()
+    };
     let round6 = |v: Option<f64>| v.map(|p| (p * 1e6).round() / 1e6);
     let cols: Vec<Column> = vec![
         Column::new(col::CUSTOMER.into(), text(&|r| Some(r.customer.clone()))),
@@ -326,8 +345,8 @@ pub fn frame(rows: &[Row]) -> PolarsResult<DataFrame> {
         ),
         Column::new("value_12m".into(), money(&|r| r.value_12m)),
         Column::new("value_period".into(), money(&|r| r.value_now)),
-        Column::new("value_previous".into(), money(&|r| r.value_previous)),
-        Column::new("value_year_before".into(), money(&|r| r.value_year_before)),
+        Column::new("value_previous".into(), known(&|r| r.value_previous)),
+        Column::new("value_year_before".into(), known(&|r| r.value_year_before)),
         Column::new(
             "p_alive".into(),
             order.iter().map(|r| round6(r.p_alive)).collect::<Vec<_>>(),
@@ -423,8 +442,7 @@ pub fn summary_frames(rows: &[Row]) -> PolarsResult<(DataFrame, DataFrame, DataF
     let mut k = Vec::new();
     for c in &cls {
         for s in Status::ALL {
-            let (count, value, _) =
-                by(&|r| r.status == s && r.abc.as_deref() == Some(c.as_str()));
+            let (count, value, _) = by(&|r| r.status == s && r.abc.as_deref() == Some(c.as_str()));
             k.push((c.clone(), s.name(), count, value));
         }
     }

@@ -142,6 +142,17 @@ impl Period {
     }
 }
 
+/// The first period the data covers whole, the first one any comparison may use: with
+/// `--since`, the period starting on it or else the next one (a period cut by the window's start
+/// is never compared with a whole one); without, the period of the first day of data (before it
+/// there was nothing, not a smaller business).
+pub fn first_whole(period: Period, since: Option<i32>, first_day: i32) -> i32 {
+    match since {
+        Some(s) => period.index(s) + i32::from(period.first_day(period.index(s)) < s),
+        None => period.index(first_day),
+    }
+}
+
 /// The day `k` months before `as_of`, where the last `k` months (that day, `as_of`] begin: as of
 /// a month's last day, the last day of the month `k` months before (so the months are calendar
 /// months whatever their length: 2025-11-30 back one is 2025-10-31); else the same day of the

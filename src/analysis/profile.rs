@@ -17,6 +17,7 @@ use crate::input::{col, iso_date};
 use chrono::{Datelike, NaiveDate};
 use polars::prelude::*;
 use serde::Serialize;
+use std::collections::{HashMap, HashSet};
 
 /// One rolling month of the card.
 #[derive(Debug, Serialize, PartialEq)]
@@ -84,8 +85,7 @@ fn month_ends(as_of: i32, count: u32) -> Vec<NaiveDate> {
     let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch");
     (0..=count)
         .map(|k| {
-            epoch
-                + chrono::Duration::days(crate::analysis::periods::months_before(as_of, k) as i64)
+            epoch + chrono::Duration::days(crate::analysis::periods::months_before(as_of, k) as i64)
         })
         .collect()
 }
@@ -130,13 +130,26 @@ pub struct Inputs<'a> {
     pub as_of: i32,
 }
 
-fn row_of(df: &DataFrame, id: &str) -> PolarsResult<Option<DataFrame>> {
-    let hit = df
-        .clone()
-        .lazy()
-        .filter(col(col::CUSTOMER).eq(lit(id)))
-        .collect()?;
-    Ok((hit.height() > 0).then_some(hit))
+/// Where each of the wanted customers' rows are in `df`: one pass over its customer column.
+fn positions(
+    df: &DataFrame,
+    wanted: &HashSet<&str>,
+) -> PolarsResult<HashMap<String, Vec<IdxSize>>> {
+    let mut at: HashMap<String, Vec<IdxSize>> = HashMap::new();
+    for (i, id) in df.column(col::CUSTOMER)?.str()?.iter().enumerate() {
+        if let Some(id) = id.filter(|id| wanted.contains(id)) {
+            at.entry(id.to_string()).or_default().push(i as IdxSize);
+        }
+    }
+    Ok(at)
+}
+
+/// The rows of `df` at `rows`, or `None` without any.
+fn take(df: &DataFrame, rows: Option<&Vec<IdxSize>>) -> PolarsResult<Option<DataFrame>> {
+    match rows {
+        Some(r) if !r.is_empty() => Ok(Some(df.take(&IdxCa::from_vec("i".into(), r.clone()))?)),
+        _ => Ok(None),
+    }
 }
 
 fn text(df: &DataFrame, name: &str) -> PolarsResult<String> {
@@ -154,17 +167,34 @@ fn day(df: &DataFrame, name: &str) -> PolarsResult<Option<i32>> {
     Ok(v.i32()?.get(0))
 }
 
-/// The card of customer `id`, or `None` when it has no transactions in the window.
-pub fn card(inp: &Inputs, id: &str) -> PolarsResult<Option<Card>> {
-    let Some(class) = row_of(inp.classified, id)? else {
-        return Ok(None);
-    };
-    let mine = inp
-        .tx
-        .clone()
-        .lazy()
-        .filter(col(col::CUSTOMER).eq(lit(id)))
-        .collect()?;
+/// The card of each customer of `ids`, `None` for one without transactions in the window: one
+/// pass over each frame for all of them, so a thousand cards cost about what one does.
+pub fn cards(inp: &Inputs, ids: &[String]) -> PolarsResult<Vec<Option<Card>>> {
+    let wanted: HashSet<&str> = ids.iter().map(String::as_str).collect();
+    let classes = positions(inp.classified, &wanted)?;
+    let scores = positions(inp.rfm, &wanted)?;
+    let rows = positions(inp.tx, &wanted)?;
+    ids.iter()
+        .map(|id| {
+            let Some(class) = take(inp.classified, classes.get(id))? else {
+                return Ok(None);
+            };
+            let mine = take(inp.tx, rows.get(id))?.unwrap_or_else(|| inp.tx.clear());
+            let scored = take(inp.rfm, scores.get(id))?;
+            card(inp, id, &class, &mine, scored).map(Some)
+        })
+        .collect()
+}
+
+/// The card of customer `id` from its rows of the classified frame, the transactions and the
+/// RFM scores.
+fn card(
+    inp: &Inputs,
+    id: &str,
+    class: &DataFrame,
+    mine: &DataFrame,
+    scored: Option<DataFrame>,
+) -> PolarsResult<Card> {
     let dates: Vec<i32> = mine
         .column(col::DATE)?
         .cast(&DataType::Int32)?
@@ -181,12 +211,8 @@ pub fn card(inp: &Inputs, id: &str) -> PolarsResult<Option<Card>> {
         Ok(c) => Some(c.i64()?.sum().unwrap_or(0)),
         Err(_) => None,
     };
-    let scored = row_of(inp.rfm, id)?;
     let purchases = class.column("purchases")?.i64()?.get(0).unwrap_or(0);
-    let (first, last) = (
-        day(&class, "first_purchase")?,
-        day(&class, "last_purchase")?,
-    );
+    let (first, last) = (day(class, "first_purchase")?, day(class, "last_purchase")?);
     let months = monthly_cents(&dates, &cents, inp.as_of, 24);
     let (now, before): (i64, i64) = (months[..12].iter().sum(), months[12..].iter().sum());
     let labels = month_ends(inp.as_of, 24);
@@ -194,11 +220,11 @@ pub fn card(inp: &Inputs, id: &str) -> PolarsResult<Option<Card>> {
     let since = first.or_else(|| dates.iter().min().copied());
     let covers = |k: usize| since.is_some_and(|f| f <= crate::input::epoch_days(labels[k]) + 1);
     let full_year = covers(24);
-    Ok(Some(Card {
+    Ok(Card {
         customer: id.to_string(),
         as_of: iso_date(inp.as_of),
-        abc: text(&class, "abc")?,
-        tier: text(&class, "tier")?,
+        abc: text(class, "abc")?,
+        tier: text(class, "tier")?,
         rank: class.column("rank")?.i64()?.get(0),
         customers: inp
             .classified
@@ -245,7 +271,7 @@ pub fn card(inp: &Inputs, id: &str) -> PolarsResult<Option<Card>> {
                 growth_pct: growth(months[k], months[k + 12]).filter(|_| covers(k + 13)),
             })
             .collect(),
-    }))
+    })
 }
 
 #[cfg(test)]

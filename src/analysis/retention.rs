@@ -43,19 +43,24 @@ pub struct Rate {
     pub returned: u64,
 }
 
-/// Churn rates for every period from the first with sales to the as-of date's period.
-pub fn rates(p: &Presence, period: Period, as_of: i32) -> Vec<Rate> {
+/// Churn rates for every period from the first with sales to the as-of date's period. A
+/// period's churn is known only when the period is whole (from `whole`, the first period the data
+/// covers whole) and so is the next one: otherwise `churned` and `revenue_lost` are empty (the
+/// last period has no next one; a next period cut by the as-of date would count every customer
+/// who has not bought yet as lost).
+pub fn rates(p: &Presence, period: Period, as_of: i32, whole: i32) -> Vec<Rate> {
     let last = period.index(as_of);
     let Some((first, last)) = span(p, last) else {
         return Vec::new();
     };
+    let known = |i: i32| i >= whole && i < last && period.complete(i + 1, as_of);
     let mut out: Vec<Rate> = (first..=last)
         .map(|i| Rate {
             period: i,
             complete: period.complete(i, as_of),
             active: 0,
-            churned: (i < last).then_some(0),
-            revenue_lost: (i < last).then_some(0),
+            churned: known(i).then_some(0),
+            revenue_lost: known(i).then_some(0),
             new: 0,
             returned: 0,
         })
@@ -79,13 +84,32 @@ pub fn rates(p: &Presence, period: Period, as_of: i32) -> Vec<Rate> {
             } else if !present.contains(&(i - 1)) {
                 r.returned += 1;
             }
-            if i < last && !present.contains(&(i + 1)) {
+            if r.churned.is_some() && !present.contains(&(i + 1)) {
                 r.churned = r.churned.map(|c| c + 1);
                 r.revenue_lost = r.revenue_lost.map(|v| v + values[&i]);
             }
         }
     }
     out
+}
+
+/// Why some periods' churn is empty, for a note: the periods whose next one is partial or
+/// which the data does not cover whole (the last period, which has no next, goes without saying).
+pub fn unknown_note(rates: &[Rate], period: Period) -> Option<String> {
+    let last = rates.last()?.period;
+    let empty: Vec<String> = rates
+        .iter()
+        .filter(|r| r.churned.is_none() && r.period != last)
+        .map(|r| period.label(r.period))
+        .collect();
+    (!empty.is_empty()).then(|| {
+        format!(
+            "the churn of {} is left empty: a period's churn is known once it and the next {} are \
+             covered whole by the data",
+            empty.join(", "),
+            period.name()
+        )
+    })
 }
 
 /// Rates as a frame: `period`, `complete`, `active`, `churned`, `churn_rate`, `revenue_lost`,
@@ -182,6 +206,10 @@ pub fn cohorts_table(cells: &[CohortCell], period: Period) -> PolarsResult<DataF
         .into_iter()
         .collect();
     let width = cells.iter().map(|c| c.since).max().unwrap_or(0);
+    let at: std::collections::HashMap<(i32, i32), &CohortCell> =
+        cells.iter().map(|c| ((c.cohort, c.since), c)).collect();
+    let sizes: std::collections::HashMap<i32, u64> =
+        cells.iter().map(|c| (c.cohort, c.size)).collect();
     let mut cols = vec![
         Column::new(
             "cohort".into(),
@@ -191,7 +219,7 @@ pub fn cohorts_table(cells: &[CohortCell], period: Period) -> PolarsResult<DataF
             "customers".into(),
             cohorts
                 .iter()
-                .map(|&c| cells.iter().find(|x| x.cohort == c).map_or(0, |x| x.size))
+                .map(|c| sizes.get(c).copied().unwrap_or(0))
                 .collect::<Vec<_>>(),
         ),
     ];
@@ -199,9 +227,7 @@ pub fn cohorts_table(cells: &[CohortCell], period: Period) -> PolarsResult<DataF
         let shares: Vec<Option<String>> = cohorts
             .iter()
             .map(|&c| {
-                cells
-                    .iter()
-                    .find(|x| x.cohort == c && x.since == k)
+                at.get(&(c, k))
                     .map(|x| format!("{:.1}%", x.present as f64 / x.size as f64 * 100.0))
             })
             .collect();

@@ -170,10 +170,20 @@ pub fn run(args: &ChurnArgs, cfg: &Loaded) -> Result<()> {
         };
         progress::note(&format!("tier: note: {note}; {compared}"));
     }
+    // The first period the data covers whole: none before it is compared.
+    let first = periods::first_whole(
+        period,
+        data.since,
+        days.column("day")?.i32()?.min().unwrap_or(as_of),
+    );
     if args.rates || args.cohorts {
         let presence = retention::presence(&periods::customer_periods(&days, period)?)?;
         let mut frame = if args.rates {
-            retention::rates_frame(&retention::rates(&presence, period, as_of), period)?
+            let rates = retention::rates(&presence, period, as_of, first);
+            if let Some(note) = retention::unknown_note(&rates, period) {
+                progress::note(&format!("tier: note: {note}"));
+            }
+            retention::rates_frame(&rates, period)?
         } else {
             let cells = retention::cohorts(&presence, period, as_of);
             if out.format == Format::Table {
@@ -192,7 +202,7 @@ pub fn run(args: &ChurnArgs, cfg: &Loaded) -> Result<()> {
         let set = settings::clv(settings::ClvFlags::default(), cfg)?;
         model_signals(&stage, as_of, &set)?
     };
-    let mut rows = churn::standing(&days, as_of, &params, signals.as_ref().map(|s| &s.0))?;
+    let mut rows = churn::standing(&days, as_of, &params, signals.as_ref().map(|s| &s.0), first)?;
     let abc = lookup(&classes, "abc")?;
     for r in &mut rows {
         r.abc = abc.get(&r.customer).cloned();

@@ -51,10 +51,11 @@ pub fn run(args: &GrowthArgs, cfg: &Loaded) -> Result<()> {
     let last = period.index(as_of);
     // The first period of the data (or the first whole one after --since): earlier ones are
     // unknown, not zero.
-    let first = match data.since {
-        Some(s) => period.index(s) + i32::from(period.first_day(period.index(s)) < s),
-        None => period.index(days.column("day")?.i32()?.min().unwrap_or(as_of)),
-    };
+    let first = periods::first_whole(
+        period,
+        data.since,
+        days.column("day")?.i32()?.min().unwrap_or(as_of),
+    );
     if args.total {
         if let Some(note) = period.partial_note(last, as_of) {
             progress::note(&format!(

@@ -53,16 +53,16 @@ pub fn run(args: &ProfileArgs, cfg: &Loaded) -> Result<()> {
         classify::classify(&stage, &params).context("cannot classify the customers")?;
     let rfm_params = settings::rfm(&settings::RfmFlags::default(), cfg, data.as_of)?;
     let scored = rfm::rfm(&stage, &rfm_params).context("cannot score the customers")?;
+    let rows = data.rows_of(&ids)?;
+    let inputs = Inputs {
+        tx: &rows,
+        classified: &classified,
+        rfm: &scored.frame,
+        as_of: data.as_of,
+    };
     let mut cards = Vec::new();
-    for id in &ids {
-        let rows = data.rows_of(id)?;
-        let inputs = Inputs {
-            tx: &rows,
-            classified: &classified,
-            rfm: &scored.frame,
-            as_of: data.as_of,
-        };
-        match profile::card(&inputs, id)? {
+    for (id, card) in ids.iter().zip(profile::cards(&inputs, &ids)?) {
+        match card {
             Some(c) => cards.push(c),
             None => bail!(
                 "customer `{id}` is not in the data up to {}; `tier classify` lists the customer ids",

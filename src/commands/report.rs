@@ -103,7 +103,8 @@ pub fn run(args: &ReportArgs, cfg: &Loaded) -> Result<()> {
         }
         p => p.map(|p| read_previous(p, period)).transpose()?,
     };
-    let before: Vec<Option<Fingerprint>> = args.input.files.iter().map(|f| fingerprint(f)).collect();
+    let before: Vec<Option<Fingerprint>> =
+        args.input.files.iter().map(|f| fingerprint(f)).collect();
     let mut data = commands::load_window(&args.input, &args.period, None, cfg)?;
     let (stage, days) = data.customers_and_days()?;
     if let Some(p) = previous.as_ref().filter(|p| p.as_of > iso_date(data.as_of)) {
@@ -128,7 +129,10 @@ pub fn run(args: &ReportArgs, cfg: &Loaded) -> Result<()> {
         model: !(args.no_model || cfg.config.report.no_model == Some(true)),
         clv: settings::clv(settings::ClvFlags::default(), cfg)?,
     };
-    let mut bundle = report::build(&stage, &days, data.as_of, &settings)?;
+    let mut bundle = report::build(&stage, &days, (data.as_of, data.since), &settings)?;
+    for n in &bundle.notes {
+        progress::note(&format!("tier: note: {n}"));
+    }
     bundle.previous = previous;
     if let Err(e) = &bundle.clv {
         progress::note(&format!("tier: note: no CLV in the report: {e}"));

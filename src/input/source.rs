@@ -130,12 +130,7 @@ const HEADER_LIMIT: usize = 64 << 20;
 
 /// The header's cells, or `None` when `head` (all of the file if `whole`) ends inside the header
 /// line: the caller reads more, so a column past the first read is never missed.
-fn read_header(
-    name: &str,
-    head: &[u8],
-    delimiter: u8,
-    whole: bool,
-) -> Result<Option<Vec<String>>> {
+fn read_header(name: &str, head: &[u8], delimiter: u8, whole: bool) -> Result<Option<Vec<String>>> {
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)

@@ -22,35 +22,23 @@ text{font-size:11px;fill:#4b5563}table{border-collapse:collapse;font-size:.85rem
 th,td{border:1px solid #e5e7eb;padding:.25rem .5rem;text-align:left}td.num{text-align:right}
 @media print{body{margin:0;max-width:none}.charts{grid-template-columns:1fr 1fr}figure{break-inside:avoid}}";
 
-fn money(v: f64) -> String {
-    format!("{v:.2}")
-}
-
 fn kpi_cards(b: &Bundle) -> String {
     let mut s = String::from("<div class=\"kpis\">\n");
     for k in b.kpis() {
-        let rate = k.name.starts_with("churn rate");
-        let shown = if k.money {
-            money(k.now)
-        } else if rate {
-            format!("{:.1}%", k.now * 100.0)
-        } else {
-            format!("{:.0}", k.now)
-        };
-        let change = match k.before {
-            Some(before) if rate => {
-                let pts = (k.now - before) * 100.0;
+        let change = match (k.change(), k.before) {
+            (Some(pts), _) if k.is_rate() => {
                 let class = if pts <= 0.0 { "up" } else { "down" };
                 format!("<span class=\"{class}\">{pts:+.1} points</span> on the period before")
             }
-            Some(before) if before != 0.0 => {
-                let pct = (k.now - before) / before.abs() * 100.0;
+            (Some(pct), _) => {
                 let class = if pct >= 0.0 { "up" } else { "down" };
                 format!("<span class=\"{class}\">{pct:+.1}%</span> on the period before")
             }
-            Some(_) => "nothing the period before".to_string(),
-            None => "at the as-of date".to_string(),
+            (None, Some(_)) if k.now.is_some() => "nothing the period before".to_string(),
+            (None, _) if k.now.is_none() => "not known from the data".to_string(),
+            (None, _) => "at the as-of date".to_string(),
         };
+        let shown = k.shown();
         s.push_str(&format!(
             "<div class=\"kpi\"><div>{}</div><div class=\"v\">{}</div><div class=\"d\">{}</div></div>\n",
             html_escape(k.name),
@@ -192,7 +180,7 @@ fn previous_section(b: &Bundle) -> anyhow::Result<String> {
             Column::new(
                 "now".into(),
                 kpis.iter()
-                    .map(|k| (k.now * 1e4).round() / 1e4)
+                    .map(|k| k.now.map(|v| (v * 1e4).round() / 1e4))
                     .collect::<Vec<_>>(),
             ),
         ],

@@ -28,26 +28,11 @@ pub fn text(b: &Bundle) -> String {
         b.period.label(b.now)
     );
     for k in b.kpis() {
-        let rate = k.name.starts_with("churn rate");
-        let shown = if k.money {
-            format!("{:.2}", k.now)
-        } else if rate {
-            format!("{:.1}%", k.now * 100.0)
-        } else {
-            format!("{:.0}", k.now)
-        };
-        let change = match k.before {
-            Some(before) if rate => format!(
-                " ({:+.1} points on the period before)",
-                (k.now - before) * 100.0
-            ),
-            Some(before) if before != 0.0 => {
-                format!(
-                    " ({:+.1}% on the period before)",
-                    (k.now - before) / before.abs() * 100.0
-                )
-            }
-            _ => String::new(),
+        let shown = k.shown();
+        let change = match k.change() {
+            Some(pts) if k.is_rate() => format!(" ({pts:+.1} points on the period before)"),
+            Some(pct) => format!(" ({pct:+.1}% on the period before)"),
+            None => String::new(),
         };
         s.push_str(&format!("- **{}**: {shown}{change}\n", k.name));
     }

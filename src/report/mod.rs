@@ -37,6 +37,9 @@ pub struct Settings {
 
 /// Every analysis of the report.
 pub struct Bundle {
+    /// What a reader must know about the figures (periods left out, models not fitted), said on
+    /// stderr and in the page.
+    pub notes: Vec<String>,
     pub as_of: i32,
     pub period: Period,
     /// The last complete period and the one before it.
@@ -138,10 +141,12 @@ fn validation(
 }
 
 /// Computes every analysis from the stage: the per-customer table and the customer days.
+/// `since` is the window's start (`--since`), which decides the first period the data covers
+/// whole: no period before it is compared with another.
 pub fn build(
     stage: &DataFrame,
     days: &DataFrame,
-    as_of: i32,
+    (as_of, since): (i32, Option<i32>),
     s: &Settings,
 ) -> anyhow::Result<Bundle> {
     let period = s.period;
@@ -180,20 +185,31 @@ pub fn build(
         (Ok((model, _)), Variant::Bgnbd) => clv_model::p_alive_with(&model.bgnbd, &rows).ok(),
         _ => clv_model::p_alive_of_repeaters(&rows).ok(),
     };
-    let mut churn_rows = churn::standing(days, as_of, &s.churn, p_alive.as_ref())?;
+    let first_day = days.column("day")?.i32()?.min().unwrap_or(as_of);
+    let first = periods::first_whole(period, since, first_day);
+    let mut churn_rows = churn::standing(days, as_of, &s.churn, p_alive.as_ref(), first)?;
     let per_period = periods::customer_periods(days, period)?;
     let presence = retention::presence(&per_period)?;
-    let rates = retention::rates(&presence, period, as_of);
+    let rates = retention::rates(&presence, period, as_of, first);
+    let mut notes: Vec<String> = retention::unknown_note(&rates, period)
+        .into_iter()
+        .collect();
     let now = churn::current_period(period, as_of);
-    let first = presence
-        .values()
-        .filter_map(|v| v.keys().next())
-        .min()
-        .copied()
-        .unwrap_or(now);
     let growth = growth::customers(&presence, period, now, first);
     let totals = growth::totals(&presence, first.min(now), now.max(first), period.per_year());
-    let moves = migrate::moves_between(&per_period, Scheme::Abc, &s.classify, (now - 1, now))?;
+    // A migration from a period the data does not cover whole would call its missing customers
+    // new.
+    let moves = if now - 1 >= first {
+        migrate::moves_between(&per_period, Scheme::Abc, &s.classify, (now - 1, now))?
+    } else {
+        notes.push(format!(
+            "no migration between {} and {}: the data does not cover {} whole",
+            period.label(now - 1),
+            period.label(now),
+            period.label(now - 1)
+        ));
+        Vec::new()
+    };
     let rungs = migrate::rungs(Scheme::Abc, &s.classify);
     let abc = standing::text_map(&classified, "abc")?;
     for r in &mut churn_rows {
@@ -223,15 +239,45 @@ pub fn build(
         rungs,
         totals,
         previous: None,
+        notes,
     })
 }
 
-/// A headline number and its value in the period before.
+/// A headline number and its value in the period before; either is empty when the data does
+/// not give it (a period not covered whole, a churn not yet known).
 pub struct Kpi {
     pub name: &'static str,
-    pub now: f64,
+    pub now: Option<f64>,
     pub before: Option<f64>,
     pub money: bool,
+}
+
+impl Kpi {
+    /// Whether the number is a rate (shown in percent, changes in points).
+    pub fn is_rate(&self) -> bool {
+        self.name.starts_with("churn rate")
+    }
+
+    /// The number as the page and the summary show it (`n/a` when unknown).
+    pub fn shown(&self) -> String {
+        match self.now {
+            None => "n/a".to_string(),
+            Some(v) if self.money => format!("{v:.2}"),
+            Some(v) if self.is_rate() => format!("{:.1}%", v * 100.0),
+            Some(v) => format!("{v:.0}"),
+        }
+    }
+
+    /// The change on the period before: in points for a rate, else in percent (`None` when
+    /// either is unknown, or the period before had nothing).
+    pub fn change(&self) -> Option<f64> {
+        let (now, before) = (self.now?, self.before?);
+        if self.is_rate() {
+            Some((now - before) * 100.0)
+        } else {
+            (before != 0.0).then(|| (now - before) / before.abs() * 100.0)
+        }
+    }
 }
 
 impl Bundle {
@@ -243,7 +289,12 @@ impl Bundle {
                 .find(|(p, _)| *p == i)
                 .map(|(_, g)| g.now as f64 / 100.0)
         };
-        let rate = |i: i32| self.rates.iter().find(|r| r.period == i);
+        // A period the data does not cover whole has no headline numbers.
+        let rate = |i: i32| {
+            self.rates
+                .iter()
+                .find(|r| r.period == i && self.totals.iter().any(|(p, _)| *p == i))
+        };
         let active = |i: i32| rate(i).map(|r| r.active as f64);
         let new = |i: i32| rate(i).map(|r| r.new as f64);
         let churned = |i: i32| {
@@ -261,37 +312,37 @@ impl Bundle {
         vec![
             Kpi {
                 name: "revenue",
-                now: total(self.now).unwrap_or(0.0),
+                now: total(self.now),
                 before: total(self.now - 1),
                 money: true,
             },
             Kpi {
                 name: "active customers",
-                now: active(self.now).unwrap_or(0.0),
+                now: active(self.now),
                 before: active(self.now - 1),
                 money: false,
             },
             Kpi {
                 name: "new customers",
-                now: new(self.now).unwrap_or(0.0),
+                now: new(self.now),
                 before: new(self.now - 1),
                 money: false,
             },
             Kpi {
                 name: "churn rate (previous period)",
-                now: churned(self.now - 1).unwrap_or(0.0),
+                now: churned(self.now - 1),
                 before: churned(self.now - 2),
                 money: false,
             },
             Kpi {
                 name: "customers at risk or lapsed",
-                now: at_risk.len() as f64,
+                now: Some(at_risk.len() as f64),
                 before: None,
                 money: false,
             },
             Kpi {
                 name: "their value in the last 12 months",
-                now: at_risk.iter().map(|r| r.value_12m).sum::<i64>() as f64 / 100.0,
+                now: Some(at_risk.iter().map(|r| r.value_12m).sum::<i64>() as f64 / 100.0),
                 before: None,
                 money: true,
             },

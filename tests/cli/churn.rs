@@ -159,8 +159,11 @@ fn churn_rates_with_an_empty_period_and_a_return() {
         "--format",
         "csv",
     ]);
+    // ... and April's churn is unknown until May has ended (everyone not back yet would count).
     assert!(
-        inside.ok().ends_with("2024-05,false,0,,,,0,0\n"),
+        inside
+            .ok()
+            .ends_with("2024-04,true,2,,,,0,2\n2024-05,false,0,,,,0,0\n"),
         "{}",
         inside.stdout
     );
@@ -169,10 +172,56 @@ fn churn_rates_with_an_empty_period_and_a_return() {
         "{}",
         inside.stderr
     );
+    assert!(
+        inside.stderr.contains("the churn of 2024-04 is left empty"),
+        "{}",
+        inside.stderr
+    );
+    // A first period cut by --since is not compared with the next one.
+    let cut = tier(&[
+        "churn",
+        &f,
+        "--rates",
+        "--since",
+        "2024-01-10",
+        "--format",
+        "csv",
+    ]);
+    assert!(cut.ok().contains("\n2024-01,true,"), "{}", cut.stdout);
+    let jan = cut.stdout.lines().nth(1).unwrap();
+    assert!(
+        jan.starts_with("2024-01,true,") && jan.contains(",,,"),
+        "{jan}"
+    );
+    assert!(
+        cut.stderr.contains("the churn of 2024-01 is left empty"),
+        "{}",
+        cut.stderr
+    );
     let quarters = tier(&[
         "churn", &f, "--rates", "--period", "quarter", "--format", "csv",
     ]);
-    assert!(quarters.ok().contains("2024-Q1,true,3,1,"));
+    // The data ends in May: the second quarter is partial, so the first one's churn is unknown.
+    assert!(
+        quarters.ok().contains("2024-Q1,true,3,,,,"),
+        "{}",
+        quarters.stdout
+    );
+    assert!(quarters
+        .stderr
+        .contains("the churn of 2024-Q1 is left empty"));
+    let year_end = tier(&[
+        "churn",
+        &f,
+        "--rates",
+        "--period",
+        "quarter",
+        "--as-of",
+        "2024-06-30",
+        "--format",
+        "csv",
+    ]);
+    assert!(year_end.ok().contains("2024-Q1,true,3,1,"));
 }
 
 #[test]

@@ -10,6 +10,7 @@ mod hardening;
 mod input;
 mod money;
 mod profile;
+mod promises;
 mod report;
 mod rfm;
 
@@ -73,10 +74,16 @@ pub fn tier_in(args: &[&str], stdin: Option<&[u8]>) -> Run {
 
 /// Runs tier in the working directory `dir`, with no user config directory.
 pub fn tier_at(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Run {
+    tier_env(dir, args, stdin, &[])
+}
+
+/// Runs tier in `dir` with extra environment variables.
+pub fn tier_env(dir: &Path, args: &[&str], stdin: Option<&[u8]>, env: &[(&str, &str)]) -> Run {
     let mut child = Command::new(env!("CARGO_BIN_EXE_tier"))
         .args(args)
         .current_dir(dir)
         .env("XDG_CONFIG_HOME", dir.join("no-user-config"))
+        .envs(env.iter().copied())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -44,7 +44,7 @@ fn every_status_from_the_gap_rule() {
     rows.extend(every("lost", start, d(2024, 3, 1), 10));
     rows.push(("one_time", d(2024, 6, 1), 500));
     rows.push(("returns_only", d(2024, 6, 1), -500));
-    let out = standing(&days(&rows), as_of, &Params::default(), None).unwrap();
+    let out = standing(&days(&rows), as_of, &Params::default(), None, i32::MIN).unwrap();
     assert_eq!(status_of(&out, "active").0, Status::Active);
     let (s, why) = status_of(&out, "at_risk");
     assert_eq!(s, Status::AtRisk);
@@ -66,7 +66,7 @@ fn every_status_from_the_gap_rule() {
         one_time_gap: Some(30.0),
         ..Params::default()
     };
-    let out = standing(&days(&rows), as_of, &fixed, None).unwrap();
+    let out = standing(&days(&rows), as_of, &fixed, None, i32::MIN).unwrap();
     assert_eq!(status_of(&out, "one_time").0, Status::Active);
 }
 
@@ -82,7 +82,14 @@ fn a_fall_in_value_and_a_low_p_alive_raise_the_status() {
     rows.extend(every("steady", d(2023, 6, 1), as_of, 5));
     let mut p_alive = HashMap::new();
     p_alive.insert("steady".to_string(), 0.1);
-    let out = standing(&days(&rows), as_of, &Params::default(), Some(&p_alive)).unwrap();
+    let out = standing(
+        &days(&rows),
+        as_of,
+        &Params::default(),
+        Some(&p_alive),
+        i32::MIN,
+    )
+    .unwrap();
     let (s, why) = status_of(&out, "falling");
     assert_eq!(s, Status::AtRisk);
     assert!(
@@ -92,6 +99,13 @@ fn a_fall_in_value_and_a_low_p_alive_raise_the_status() {
     let (s, why) = status_of(&out, "steady");
     assert_eq!(s, Status::Lapsed);
     assert_eq!(why, "P(alive) 0.10");
+    // With the data covering only June whole (--since 2024-05-20), May and June 2023 are
+    // unknown: nothing to fall from.
+    let june = Period::Month.index(d(2024, 6, 1));
+    let out = standing(&days(&rows), as_of, &Params::default(), None, june).unwrap();
+    assert_eq!(status_of(&out, "falling").0, Status::Active);
+    let r = out.iter().find(|r| r.customer == "falling").unwrap();
+    assert_eq!((r.value_previous, r.value_year_before), (None, None));
 }
 
 #[test]
@@ -103,7 +117,7 @@ fn a_partial_period_is_never_compared_with_a_full_one() {
         "2024-05"
     );
     let rows = every("x", d(2023, 1, 1), as_of, 5);
-    let out = standing(&days(&rows), as_of, &Params::default(), None).unwrap();
+    let out = standing(&days(&rows), as_of, &Params::default(), None, i32::MIN).unwrap();
     assert_eq!(
         Period::Month.label(current_period(Period::Month, as_of)),
         "2024-05"

@@ -33,7 +33,7 @@ fn rates_count_churned_new_and_returned() {
         ("c", m(2), 20),
         ("d", m(2), -5),
     ]);
-    let r = rates(&p, Period::Month, end(4));
+    let r = rates(&p, Period::Month, end(4), i32::MIN);
     let row = |k: i32| r.iter().find(|x| x.period == m(k)).unwrap();
     assert_eq!(r.len(), 5);
     assert_eq!((row(0).active, row(0).churned, row(0).new), (2, Some(1), 2));
@@ -57,8 +57,19 @@ fn rates_count_churned_new_and_returned() {
     );
     assert_eq!(f.column("churn_rate").unwrap().f64().unwrap().get(4), None);
     // As of mid-May the last period is partial.
-    let partial = rates(&p, Period::Month, end(4) - 10);
+    let partial = rates(&p, Period::Month, end(4) - 10, i32::MIN);
     assert!(!partial.last().unwrap().complete);
+    // ... so April's churn is unknown: May has not ended.
+    let april = partial.iter().find(|x| x.period == m(3)).unwrap();
+    assert_eq!((april.churned, april.revenue_lost), (None, None));
+    assert!(unknown_note(&partial, Period::Month)
+        .unwrap()
+        .contains("2024-04"));
+    // A first period cut by --since is not compared with the next.
+    let cut = rates(&p, Period::Month, end(4), m(1));
+    assert_eq!(cut[0].churned, None);
+    assert_eq!(cut[1].churned, Some(1));
+    assert!(unknown_note(&r, Period::Month).is_none());
 }
 
 #[test]
