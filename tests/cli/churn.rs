@@ -430,3 +430,37 @@ fn every_view_parses_as_json_and_csv() {
         assert!(csv_rows(tier(&csv).ok()).len() > 1, "{v:?}");
     }
 }
+
+#[test]
+fn summary_value_shares_stay_shares_with_net_returns() {
+    // R returned more than it bought in the last 12 months: its status's share of value is of
+    // the positive total, never below 0 or above 1.
+    let dir = temp_dir();
+    let data = write(
+        dir.path(),
+        "net.csv",
+        b"customer_id,date,amount\nA,2024-01-05,100\nA,2024-05-05,100\nA,2024-06-20,100\n\
+          R,2023-01-05,500\nR,2024-03-05,-400\nR,2024-03-06,20\n",
+    );
+    let out = tier(&[
+        "churn",
+        &data,
+        "--as-of",
+        "2024-06-30",
+        "--summary",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(out.ok()).unwrap();
+    let shares: Vec<f64> = v["by_status"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["value_share"].as_f64().unwrap())
+        .collect();
+    assert!(shares.iter().all(|s| (0.0..=1.0).contains(s)), "{shares:?}");
+    assert!(
+        (shares.iter().sum::<f64>() - 1.0).abs() < 1e-9,
+        "{shares:?}"
+    );
+}

@@ -457,3 +457,42 @@ fn every_way_of_writing_one_export_gives_one_answer() {
         }
     }
 }
+
+#[test]
+fn a_header_longer_than_the_first_read_is_read_whole() {
+    // 12,000 columns, `Customer ID` last, past the first 64 KiB: with the header cut there,
+    // detection would pick `Customer Name` and merge two customers of one name.
+    let dir = temp_dir();
+    let mut header: Vec<String> = (0..12_000).map(|i| format!("extra_{i}")).collect();
+    header.splice(
+        0..0,
+        [
+            "Customer Name".to_string(),
+            "Order Date".into(),
+            "Sales".into(),
+        ],
+    );
+    header.push("Customer ID".into());
+    let blanks = ",".repeat(12_000);
+    let mut csv = header.join(",") + "\n";
+    for (name, id, amount) in [("Ann", "C1", 10), ("Ann", "C2", 20), ("Bob", "C3", 5)] {
+        csv.push_str(&format!("{name},2024-01-05,{amount}{blanks},{id}\n"));
+    }
+    let data = write(dir.path(), "wide.csv", csv.as_bytes());
+    let out = tier(&["classify", &data, "--format", "csv"]);
+    assert_eq!(csv_column(out.ok(), "customer"), ["C2", "C1", "C3"]);
+}
+
+#[test]
+fn a_cell_longer_than_a_read_block_is_read_as_one() {
+    // A 9 MB note (more than two of the direct reader's blocks) in a column tier does not use.
+    let dir = temp_dir();
+    let mut csv = String::from("customer_id,date,amount,note\nA,2024-01-05,10,x\n");
+    csv.push_str(&format!("B,2024-01-06,20,{}\n", "y".repeat(9 << 20)));
+    csv.push_str("A,2024-01-07,5,\"quoted, short\"\nC,2024-01-08,1,z\n");
+    let data = write(dir.path(), "long.csv", csv.as_bytes());
+    let out = tier(&["classify", &data, "--format", "csv"]);
+    let text = out.ok();
+    assert_eq!(csv_column(text, "customer"), ["B", "A", "C"]);
+    assert_eq!(csv_column(text, "value"), ["20.00", "15.00", "1.00"]);
+}

@@ -194,3 +194,67 @@ fn the_card_prints_money_as_the_tables_do() {
         card.stdout
     );
 }
+
+#[test]
+fn months_as_of_a_short_months_last_day_are_calendar_months() {
+    // 10.00 on 31 October, 100.00 on 15 November: as of 30 November the last row is November
+    // (100.00) as `growth` counts it, not 31 October to 30 November (110.00).
+    let dir = temp_dir();
+    let data = write(
+        dir.path(),
+        "d.csv",
+        b"customer_id,date,amount\nA,2025-10-31,10\nA,2025-11-15,100\nA,2025-02-28,7\n\
+          A,2025-03-01,5\n",
+    );
+    let card = |as_of: &str| -> serde_json::Value {
+        let run = tier(&[
+            "profile", &data, "--id", "A", "--as-of", as_of, "--format", "json",
+        ]);
+        serde_json::from_str(run.ok()).unwrap()
+    };
+    let nov = card("2025-11-30");
+    let months = nov["months"].as_array().unwrap();
+    assert_eq!(months[11]["month"], "2025-11");
+    assert_eq!(months[11]["value"], 100.0);
+    assert_eq!(months[10]["month"], "2025-10");
+    assert_eq!(months[10]["value"], 10.0);
+    let growth = tier(&[
+        "growth",
+        &data,
+        "--as-of",
+        "2025-11-30",
+        "--total",
+        "--format",
+        "csv",
+    ]);
+    assert!(growth.ok().contains("2025-11,"), "{}", growth.stdout);
+    // February's last day: February and March are two calendar months.
+    let feb = card("2025-02-28");
+    assert_eq!(feb["months"][11]["month"], "2025-02");
+    assert_eq!(feb["months"][11]["value"], 7.0);
+    let mar = card("2025-03-31");
+    assert_eq!(mar["months"][11]["month"], "2025-03");
+    assert_eq!(mar["months"][11]["value"], 5.0);
+}
+
+#[test]
+fn a_thousand_cards_come_from_one_read() {
+    // Every id of the sample in one run, as `classify | profile --id -` would give them: the
+    // same cards as one at a time.
+    let sample = repo_file("sample-data/sales.csv");
+    let ids = csv_column(
+        tier(&["classify", &sample, "--format", "csv"]).ok(),
+        "customer",
+    );
+    let stdin = ids.join("\n");
+    let all = tier_in(
+        &["profile", &sample, "--id", "-", "--format", "ndjson"],
+        Some(stdin.as_bytes()),
+    );
+    let lines: Vec<&str> = all.ok().lines().collect();
+    assert_eq!(lines.len(), ids.len());
+    for (i, id) in ids.iter().enumerate().step_by(ids.len() / 5 + 1) {
+        let one = tier(&["profile", &sample, "--id", id, "--format", "ndjson"]);
+        assert_eq!(one.ok().trim_end(), lines[i], "{id}");
+    }
+}
