@@ -95,7 +95,13 @@ pub fn run(args: &MigrateArgs, cfg: &Loaded) -> Result<()> {
     let per = periods::customer_periods(&days, period)?;
     let tiered = migrate::tier_periods(&per, args.scheme, &params)?;
     let last = period.index(as_of);
-    let first = tiered.keys().next().copied().unwrap_or(last);
+    // The transitions the data can show: between periods it covers whole, the last complete one
+    // the latest (a transition into a period cut by the as-of date calls everyone who has not
+    // bought yet lost).
+    let first_day = days.column("day")?.i32()?.min().unwrap_or(as_of);
+    let whole = periods::first_whole(period, data.since, first_day);
+    let first = tiered.keys().next().copied().unwrap_or(last).max(whole);
+    let now = crate::analysis::churn::current_period(period, as_of);
     let pairs: Vec<(i32, i32)> = match chosen {
         Some((_, b)) if b > last => {
             return Err(UsageError(format!(
@@ -105,16 +111,38 @@ pub fn run(args: &MigrateArgs, cfg: &Loaded) -> Result<()> {
             ))
             .into())
         }
+        Some((a, _)) if data.since.is_some_and(|_| a < whole) => {
+            return Err(UsageError(format!(
+                "--from {} is cut by --since {}: its tiers would rank part of it; choose {} or \
+                 later",
+                period.label(a),
+                crate::input::iso_date(data.since.unwrap_or(first_day)),
+                period.label(whole)
+            ))
+            .into())
+        }
         Some(p) => vec![p],
-        None if args.matrix || args.movers => vec![(last - 1, last)],
-        None => (first..last).map(|i| (i, i + 1)).collect(),
+        None if (args.matrix || args.movers) && now - 1 >= first => {
+            progress::note(&format!(
+                "tier: note: the transition from {} to {}, the last two complete {}s; --from and \
+                 --to choose another",
+                period.label(now - 1),
+                period.label(now),
+                period.name()
+            ));
+            vec![(now - 1, now)]
+        }
+        None if args.matrix || args.movers => Vec::new(),
+        None => (first..now).map(|i| (i, i + 1)).collect(),
     };
     if pairs.is_empty() {
-        progress::note(&format!(
-            "tier: note: the data holds one {} only ({}): there is no transition to show; try a shorter --period",
+        return Err(UsageError(format!(
+            "the data covers fewer than two complete {}s (as of {}): there is no transition to \
+             show; try a shorter --period",
             period.name(),
-            period.label(last)
-        ));
+            crate::input::iso_date(as_of)
+        ))
+        .into());
     }
     if pairs.iter().any(|&(_, b)| b == last) {
         if let Some(note) = period.partial_note(last, as_of) {

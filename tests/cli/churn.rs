@@ -265,7 +265,26 @@ fn lost_customers_and_their_decline() {
 #[test]
 fn migration_cells_matrix_movers_and_summary() {
     let f = fixture("periods.csv");
-    let q = ["--period", "quarter", "--format", "csv"];
+    // The data ends on 31 May: as of then the second quarter is partial and no transition
+    // into it is shown by default; as of 30 June it is complete.
+    tier(&["migrate", &f, "--period", "quarter"])
+        .fails(2, &["fewer than two complete quarters (as of 2024-05-31)"]);
+    let monthly = tier(&["migrate", &f, "--matrix", "--format", "csv"]);
+    assert!(
+        monthly
+            .stderr
+            .contains("the transition from 2024-04 to 2024-05"),
+        "{}",
+        monthly.stderr
+    );
+    let q = [
+        "--period",
+        "quarter",
+        "--as-of",
+        "2024-06-30",
+        "--format",
+        "csv",
+    ];
     let mut args = vec!["migrate", f.as_str()];
     args.extend(q);
     assert_eq!(
@@ -319,10 +338,37 @@ fn migration_cells_matrix_movers_and_summary() {
     ]);
     assert!(years.ok().contains("2023,2024,new,A,"));
     tier(&["migrate", &f, "--from", "2024-04", "--to", "2024-02"]).fails(2, &["--from"]);
+    tier(&[
+        "migrate",
+        &f,
+        "--since",
+        "2024-01-15",
+        "--from",
+        "2024-01",
+        "--to",
+        "2024-02",
+    ])
+    .fails(
+        2,
+        &[
+            "--from 2024-01 is cut by --since 2024-01-15",
+            "choose 2024-02",
+        ],
+    );
     tier(&["migrate", &f, "--from", "2024-13", "--to", "2024-14"]).fails(2, &["2024-13"]);
     tier(&["migrate", &f, "--from", "2024-01"]).fails(2, &["--to"]);
     let pyramid = tier(&[
-        "migrate", &f, "--scheme", "pyramid", "--period", "quarter", "--matrix", "--format", "csv",
+        "migrate",
+        &f,
+        "--scheme",
+        "pyramid",
+        "--period",
+        "quarter",
+        "--matrix",
+        "--as-of",
+        "2024-06-30",
+        "--format",
+        "csv",
     ]);
     assert!(pyramid
         .ok()
