@@ -122,7 +122,7 @@ pub fn run(args: &MigrateArgs, cfg: &Loaded) -> Result<()> {
             .into())
         }
         Some(p) => vec![p],
-        None if (args.matrix || args.movers) && now - 1 >= first => {
+        None if (args.matrix || args.movers) && now > first => {
             progress::note(&format!(
                 "tier: note: the transition from {} to {}, the last two complete {}s; --from and \
                  --to choose another",

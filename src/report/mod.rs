@@ -199,7 +199,7 @@ pub fn build(
     let totals = growth::totals(&presence, first.min(now), now.max(first), period.per_year());
     // A migration from a period the data does not cover whole would call its missing customers
     // new.
-    let moves = if now - 1 >= first {
+    let moves = if now > first {
         migrate::moves_between(&per_period, Scheme::Abc, &s.classify, (now - 1, now))?
     } else {
         notes.push(format!(
