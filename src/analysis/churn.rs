@@ -93,7 +93,8 @@ pub struct Row {
 struct History {
     purchase_days: Vec<i32>,
     value_12m: i64,
-    per_period: HashMap<i32, i64>,
+    /// Value per period, in period order (the days come in day order).
+    per_period: Vec<(i32, i64)>,
 }
 
 /// The median of a sorted slice.
@@ -123,8 +124,8 @@ pub fn current_period(period: Period, as_of: i32) -> i32 {
 }
 
 fn histories(days: &DataFrame, period: Period, as_of: i32) -> PolarsResult<Vec<(String, History)>> {
-    let df = days
-        .clone()
+    let df = crate::analysis::stage::days_in_order(days)?
+        .into_owned()
         .lazy()
         .with_columns([
             is_purchase(col("cents"), col("smallest")).alias("purchase"),
@@ -132,7 +133,6 @@ fn histories(days: &DataFrame, period: Period, as_of: i32) -> PolarsResult<Vec<(
                 .index_expr(col("day").cast(DataType::Date))
                 .alias("period"),
         ])
-        .sort([col::CUSTOMER, "day"], SortMultipleOptions::default())
         .collect()?;
     let ids = df.column(col::CUSTOMER)?.str()?;
     let day = df.column("day")?.i32()?;
@@ -141,27 +141,36 @@ fn histories(days: &DataFrame, period: Period, as_of: i32) -> PolarsResult<Vec<(
     let per = df.column("period")?.i32()?;
     let year_start = crate::analysis::periods::months_before(as_of, 12);
     let mut out: Vec<(String, History)> = Vec::new();
-    for i in 0..df.height() {
-        let id = ids.get(i).unwrap_or_default();
+    let rows = ids
+        .iter()
+        .zip(day.iter())
+        .zip(cents.iter())
+        .zip(purchase.iter())
+        .zip(per.iter());
+    for ((((id, d), c), bought), p) in rows {
+        let id = id.unwrap_or_default();
         if out.last().is_none_or(|(last, _)| last != id) {
             out.push((
                 id.to_string(),
                 History {
                     purchase_days: Vec::new(),
                     value_12m: 0,
-                    per_period: HashMap::new(),
+                    per_period: Vec::new(),
                 },
             ));
         }
         let h = &mut out.last_mut().expect("pushed").1;
-        let (d, c) = (day.get(i).unwrap_or(0), cents.get(i).unwrap_or(0));
-        if purchase.get(i) == Some(true) {
+        let (d, c, p) = (d.unwrap_or(0), c.unwrap_or(0), p.unwrap_or(0));
+        if bought == Some(true) {
             h.purchase_days.push(d);
         }
         if d > year_start {
             h.value_12m += c;
         }
-        *h.per_period.entry(per.get(i).unwrap_or(0)).or_insert(0) += c;
+        match h.per_period.last_mut() {
+            Some((q, v)) if *q == p => *v += c,
+            _ => h.per_period.push((p, c)),
+        }
     }
     Ok(out)
 }
@@ -195,7 +204,13 @@ pub fn standing(
     Ok(hist
         .into_iter()
         .map(|(customer, h)| {
-            let value = |i: i32| h.per_period.get(&i).copied().unwrap_or(0);
+            let value = |i: i32| {
+                h.per_period
+                    .iter()
+                    .rev()
+                    .find(|(q, _)| *q == i)
+                    .map_or(0, |(_, v)| *v)
+            };
             let known = |i: i32| (i >= first).then(|| value(i));
             let last = h.purchase_days.last().copied();
             let typical = median_gap(&h.purchase_days)
@@ -365,11 +380,10 @@ pub fn frame(rows: &[Row]) -> PolarsResult<DataFrame> {
 /// Each customer's value in the 12 months up to its last purchase (the months of
 /// [`months_before`](crate::analysis::periods::months_before), as every "last 12 months").
 pub fn value_in_last_active_year(days: &DataFrame) -> PolarsResult<HashMap<String, i64>> {
-    let df = days
-        .clone()
+    let df = crate::analysis::stage::days_in_order(days)?
+        .into_owned()
         .lazy()
         .with_column(is_purchase(col("cents"), col("smallest")).alias("purchase"))
-        .sort([col::CUSTOMER, "day"], SortMultipleOptions::default())
         .collect()?;
     let ids = df.column(col::CUSTOMER)?.str()?;
     let day = df.column("day")?.i32()?;

@@ -145,10 +145,7 @@ pub fn summarize(
 ) -> PolarsResult<Vec<Summary>> {
     // Sorted by customer and day, each customer's days are one run: one pass makes every
     // summary (a grouped query with per-group filters was most of a report's time).
-    let sorted = days.sort(
-        [col::CUSTOMER, "day"],
-        SortMultipleOptions::default().with_multithreaded(true),
-    )?;
+    let sorted = crate::analysis::stage::days_in_order(days)?;
     let ids = sorted.column(col::CUSTOMER)?.str()?;
     let day: Vec<i32> = sorted
         .column("day")?

@@ -5,7 +5,7 @@
 use super::clv::{self, Summary, Unit, Valuation};
 use crate::input::iso_date;
 use crate::models::bgnbd::{self, Variant};
-use crate::models::{fit_bgnbd, fit_gamma_gamma, gamma_gamma, optim::Fitted};
+use crate::models::{fit_gamma_gamma, gamma_gamma, optim::Fitted};
 use serde::{Deserialize, Serialize};
 
 /// A fitted model as saved by `--save-model`, and the core of the fit report.
@@ -89,8 +89,18 @@ pub fn fit_purchases(
     rows: &[Summary],
     variant: Variant,
 ) -> Result<(bgnbd::Params, Fitted), String> {
+    fit_purchases_from(rows, variant, None)
+}
+
+/// As [`fit_purchases`], starting from `hint` (see [`crate::models::fit_bgnbd_from`]).
+fn fit_purchases_from(
+    rows: &[Summary],
+    variant: Variant,
+    hint: Option<bgnbd::Params>,
+) -> Result<(bgnbd::Params, Fitted), String> {
     let histories = bgnbd::compress(rows.iter().map(|s| (s.x, s.t_x, s.t)));
-    fit_bgnbd(&histories, variant).map_err(|e| format!("cannot fit the purchase model: {e}"))
+    crate::models::fit_bgnbd_from(&histories, variant, hint)
+        .map_err(|e| format!("cannot fit the purchase model: {e}"))
 }
 
 /// P(alive) of the customers with a repeat purchase (for a one-time buyer BG/NBD always says 1,
@@ -130,7 +140,19 @@ pub fn fit(
     unit: Unit,
     cal_end: i32,
 ) -> Result<(Model, FitReport), String> {
-    let (bg, bg_fit) = fit_purchases(rows, variant)?;
+    fit_from(rows, variant, unit, cal_end, None)
+}
+
+/// As [`fit`], the purchase model starting from the parameters of `hint`, a model fitted on
+/// similar data (the report's validation refits the whole window's model without its holdout).
+pub fn fit_from(
+    rows: &[Summary],
+    variant: Variant,
+    unit: Unit,
+    cal_end: i32,
+    hint: Option<&Model>,
+) -> Result<(Model, FitReport), String> {
+    let (bg, bg_fit) = fit_purchases_from(rows, variant, hint.map(|m| m.bgnbd))?;
     let spends: Vec<(f64, f64)> = rows
         .iter()
         .filter_map(|s| s.monetary.filter(|&m| m > 0.0).map(|m| (s.x, m)))

@@ -139,21 +139,23 @@ pub fn run(args: &ReportArgs, cfg: &Loaded) -> Result<()> {
     }
     let inputs: Vec<String> = args.input.files.clone();
     let dir = Staging::new(&out)?;
-    let mut customers = bundle.customers.clone();
-    dir.write("customers.csv", |w| {
-        render::frame(&mut customers, Format::Csv, w)
-    })?;
-    dir.write("customers.parquet", |w| {
-        render::frame(&mut customers, Format::Parquet, w)
-    })?;
     let mut files = FILES.to_vec();
-    // The workbook has limits of its own; the other files never depend on it.
+    // The workbook, the slowest file, is written on its own thread beside the others; it has
+    // limits of its own, and the other files never depend on it.
     let sheets = workbook_sheets(&bundle)?;
-    let book = dir.write("customers.xlsx", |w| {
-        let refs: Vec<(&str, &polars::prelude::DataFrame)> =
-            sheets.iter().map(|(n, d)| (n.as_str(), d)).collect();
-        crate::xlsx::write(&refs, w)
-    });
+    let book = std::thread::scope(|scope| -> Result<Result<()>> {
+        let book = scope.spawn(|| {
+            dir.write("customers.xlsx", |w| {
+                let refs: Vec<(&str, &polars::prelude::DataFrame)> =
+                    sheets.iter().map(|(n, d)| (n.as_str(), d)).collect();
+                crate::xlsx::write(&refs, w)
+            })
+        });
+        write_the_rest(&dir, &bundle, &inputs)?;
+        Ok(book
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    })?;
     if let Err(e) = book {
         dir.remove("customers.xlsx");
         files.retain(|f| *f != "customers.xlsx");
@@ -163,16 +165,6 @@ pub fn run(args: &ReportArgs, cfg: &Loaded) -> Result<()> {
         ));
     }
     drop(sheets);
-    let doc = bundle.summary_doc()?;
-    dir.write("summary.json", |w| {
-        serde_json::to_writer_pretty(&mut *w, &doc)?;
-        Ok(writeln!(w)?)
-    })?;
-    let page = html::page(&bundle, &inputs)?;
-    dir.write("report.html", |w| Ok(w.write_all(page.as_bytes())?))?;
-    dir.write("summary.md", |w| {
-        Ok(w.write_all(markdown::text(&bundle).as_bytes())?)
-    })?;
     let manifest = manifest(
         args,
         &before,
@@ -193,6 +185,27 @@ pub fn run(args: &ReportArgs, cfg: &Loaded) -> Result<()> {
         out.display()
     ));
     Ok(())
+}
+
+/// Every file of the report but the workbook and the manifest.
+fn write_the_rest(dir: &Staging, bundle: &report::Bundle, inputs: &[String]) -> Result<()> {
+    let mut customers = bundle.customers.clone();
+    dir.write("customers.csv", |w| {
+        render::frame(&mut customers, Format::Csv, w)
+    })?;
+    dir.write("customers.parquet", |w| {
+        render::frame(&mut customers, Format::Parquet, w)
+    })?;
+    let doc = bundle.summary_doc()?;
+    dir.write("summary.json", |w| {
+        serde_json::to_writer_pretty(&mut *w, &doc)?;
+        Ok(writeln!(w)?)
+    })?;
+    let page = html::page(bundle, inputs)?;
+    dir.write("report.html", |w| Ok(w.write_all(page.as_bytes())?))?;
+    dir.write("summary.md", |w| {
+        Ok(w.write_all(markdown::text(bundle).as_bytes())?)
+    })
 }
 
 /// The workbook's sheets: the customers, then the summary tables.

@@ -49,6 +49,16 @@ impl LogLik for BgObjective<'_> {
 /// Fits BG/NBD or MBG/NBD to weighted histories. Tries starting points in turn until one
 /// converges; fails with advice when none does.
 pub fn fit_bgnbd(data: &[History], variant: Variant) -> Result<(bgnbd::Params, Fitted), String> {
+    fit_bgnbd_from(data, variant, None)
+}
+
+/// As [`fit_bgnbd`], trying `hint` first: the parameters of a fit on similar data (the whole
+/// window, for the fit without its holdout), from which the optimiser has little way to go.
+pub fn fit_bgnbd_from(
+    data: &[History],
+    variant: Variant,
+    hint: Option<bgnbd::Params>,
+) -> Result<(bgnbd::Params, Fitted), String> {
     let n: f64 = data.iter().map(|h| h.weight).sum();
     let repeats: f64 = data.iter().map(|h| h.weight * h.x).sum();
     let exposure: f64 = data.iter().map(|h| h.weight * h.t).sum();
@@ -62,11 +72,18 @@ pub fn fit_bgnbd(data: &[History], variant: Variant) -> Result<(bgnbd::Params, F
         return Err("every customer made its first purchase on the last calibration day; use a longer period".into());
     }
     let scale = exposure / repeats.max(1.0);
-    let starts = [
+    let mut starts = vec![
         [1.0, scale, 1.0, 1.0],
         [0.5, scale / 4.0, 0.5, 3.0],
         [2.0, scale * 4.0, 2.0, 0.5],
     ];
+    if let Some(h) = hint.filter(|h| {
+        [h.r, h.alpha, h.a, h.b]
+            .iter()
+            .all(|v| v.is_finite() && *v > 0.0)
+    }) {
+        starts.insert(0, [h.r, h.alpha, h.a, h.b]);
+    }
     let objective = BgObjective {
         variant,
         data: bgnbd::Indexed::new(data),

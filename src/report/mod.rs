@@ -126,17 +126,18 @@ pub const VALIDATION_DAYS: i32 = 91;
 fn validation(
     purchases: &DataFrame,
     as_of: i32,
-    s: &Settings,
+    set: crate::settings::Clv,
+    hint: Option<&Model>,
 ) -> Option<crate::analysis::holdout::Validation> {
     let cal_end = as_of - VALIDATION_DAYS;
-    let rows = clv::summarize(purchases, cal_end, Some(as_of), s.clv.unit).ok()?;
-    let (model, _) = clv_model::fit(&rows, s.clv.model, s.clv.unit, cal_end).ok()?;
-    let v = clv_model::valuation(&model, s.clv.horizon, s.clv.margin, s.clv.discount_rate);
+    let rows = clv::summarize(purchases, cal_end, Some(as_of), set.unit).ok()?;
+    let (model, _) = clv_model::fit_from(&rows, set.model, set.unit, cal_end, hint).ok()?;
+    let v = clv_model::valuation(&model, set.horizon, set.margin, set.discount_rate);
     Some(crate::analysis::holdout::validate(
         &v,
         &rows,
         VALIDATION_DAYS,
-        s.clv.unit,
+        set.unit,
     ))
 }
 
@@ -174,11 +175,12 @@ pub fn build(
     } else {
         (Err("left out (--no-model)".to_string()), None)
     };
-    let validation = if s.model {
-        validation(&purchases, as_of, s)
-    } else {
-        None
-    };
+    // The validation refit runs beside the other analyses (it needs nothing of theirs).
+    let validating = s.model.then(|| {
+        let (purchases, set) = (purchases.clone(), s.clv);
+        let hint = clv.as_ref().ok().map(|(m, _)| m.clone());
+        std::thread::spawn(move || validation(&purchases, as_of, set, hint.as_ref()))
+    });
     // One BG/NBD fit serves both CLV and P(alive) when the CLV model is BG/NBD.
     let p_alive = match (&clv, s.clv.model) {
         _ if !s.model => None,
@@ -223,6 +225,10 @@ pub fn build(
         &churn_rows,
         &growth,
     )?;
+    let validation = validating.and_then(|v| {
+        v.join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    });
     Ok(Bundle {
         as_of,
         period,

@@ -316,22 +316,81 @@ impl Folder {
     }
 
     /// The customer-day table: `customer`, `day` (i32), `cents`, `smallest`, and `cost_cents`
-    /// when the input has costs.
+    /// when the input has costs, in customer-id then day order (what the analyses over the days
+    /// walk customer by customer; [`days_in_order`] checks it rather than sorting again).
     /// The day table is per customer only, grouped or not.
     fn day_table(&mut self) -> PolarsResult<DataFrame> {
         let log = std::mem::take(&mut self.fold.log);
-        let ids: StringChunked = log.slot.iter().map(|&s| Some(self.parts(s).1)).collect();
+        let at = self.day_order(&log.slot);
+        let pick = |v: &[i64]| -> Vec<i64> { at.iter().map(|&i| v[i as usize]).collect() };
+        let ids: StringChunked = at
+            .iter()
+            .map(|&i| Some(self.parts(log.slot[i as usize]).1))
+            .collect();
+        let day: Vec<i32> = at.iter().map(|&i| log.day[i as usize]).collect();
         let mut cols = vec![
             ids.with_name(col::CUSTOMER.into()).into_column(),
-            Column::new(schema::DAY.into(), log.day),
-            Column::new(schema::DAY_CENTS.into(), log.net),
-            Column::new(schema::DAY_SMALLEST.into(), log.smallest),
+            Column::new(schema::DAY.into(), day),
+            Column::new(schema::DAY_CENTS.into(), pick(&log.net)),
+            Column::new(schema::DAY_SMALLEST.into(), pick(&log.smallest)),
         ];
         if self.fold.keep().costs {
-            cols.push(Column::new(COST.into(), log.cost));
+            cols.push(Column::new(COST.into(), pick(&log.cost)));
         }
         DataFrame::new_infer_height(cols)
     }
+
+    /// The log's rows in customer-id order, each customer's in the order logged (its days in
+    /// order): a counting sort over the customers ranked by id, linear in the days.
+    fn day_order(&self, slots: &[u32]) -> Vec<u32> {
+        let n = self.keys.len();
+        let mut by_id: Vec<u32> = (0..n as u32).collect();
+        by_id.sort_unstable_by(|&a, &b| self.parts(a).1.cmp(self.parts(b).1).then(a.cmp(&b)));
+        let mut start = vec![0u32; n + 1];
+        let mut rank = vec![0u32; n];
+        for (r, &slot) in by_id.iter().enumerate() {
+            rank[slot as usize] = r as u32;
+        }
+        for &s in slots {
+            start[rank[s as usize] as usize + 1] += 1;
+        }
+        for r in 0..n {
+            start[r + 1] += start[r];
+        }
+        let mut at = vec![0u32; slots.len()];
+        for (i, &s) in slots.iter().enumerate() {
+            let r = rank[s as usize] as usize;
+            at[start[r] as usize] = i as u32;
+            start[r] += 1;
+        }
+        at
+    }
+}
+
+/// The customer days in customer-id then day order: as the stage gives them (checked in one
+/// linear pass), else sorted.
+pub fn days_in_order(days: &DataFrame) -> PolarsResult<std::borrow::Cow<'_, DataFrame>> {
+    let ids = days.column(col::CUSTOMER)?.str()?;
+    let day = days.column(schema::DAY)?.cast(&DataType::Int32)?;
+    let day = day.i32()?;
+    let ordered = ids.null_count() == 0
+        && day.null_count() == 0
+        && ids
+            .iter()
+            .zip(ids.iter().skip(1))
+            .zip(day.iter().zip(day.iter().skip(1)))
+            .all(|((a, b), (x, y))| match a.cmp(&b) {
+                std::cmp::Ordering::Less => true,
+                std::cmp::Ordering::Equal => x <= y,
+                std::cmp::Ordering::Greater => false,
+            });
+    if ordered {
+        return Ok(std::borrow::Cow::Borrowed(days));
+    }
+    Ok(std::borrow::Cow::Owned(days.sort(
+        [col::CUSTOMER, schema::DAY],
+        SortMultipleOptions::default().with_multithreaded(true),
+    )?))
 }
 
 /// One pass of polars' streaming engine over the canonical transactions, in file order, into

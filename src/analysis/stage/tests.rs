@@ -71,6 +71,14 @@ fn check(lines: &[Line], grouped: bool) {
     let b = canonical(want, &keys, &cols);
     assert!(a.equals_missing(&b), "stage\n{a}\nplan\n{b}");
     if let Some(days) = got.days {
+        // In customer-id then day order, whatever order the input came in.
+        assert!(
+            matches!(
+                super::days_in_order(&days).unwrap(),
+                std::borrow::Cow::Borrowed(_)
+            ),
+            "days out of order\n{days}"
+        );
         let want = tx
             .lazy()
             .group_by([
