@@ -120,7 +120,7 @@ pub fn p_alive_with(
     rows: &[Summary],
 ) -> Result<std::collections::HashMap<String, f64>, String> {
     let bg = *bg;
-    if let Some(why) = bgnbd::degenerate(&bg) {
+    if let Some(why) = bgnbd::degenerate(&bg, Variant::Bgnbd) {
         return Err(format!("the purchase model is degenerate: {why}"));
     }
     Ok(rows
@@ -176,7 +176,7 @@ pub fn fit_from(
         bgnbd: bg,
         gamma_gamma: gg,
         fallback_spend: fallback,
-        degenerate: bgnbd::degenerate(&bg),
+        degenerate: bgnbd::degenerate(&bg, variant),
     };
     let report = fit_report(rows, Some(bg_fit), Some(gg_fit), spends.len());
     Ok((model, report))
@@ -193,7 +193,7 @@ pub fn from_json(text: &str, unit: Unit) -> Result<Model, String> {
         ));
     }
     check(&m)?;
-    m.degenerate = bgnbd::degenerate(&m.bgnbd);
+    m.degenerate = bgnbd::degenerate(&m.bgnbd, m.model);
     m.bgnbd.alpha *= m.unit.days() / unit.days();
     m.unit = unit;
     Ok(m)

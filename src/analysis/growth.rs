@@ -7,6 +7,7 @@
 use super::periods::Period;
 use super::retention::Presence;
 use polars::prelude::*;
+use std::collections::HashMap;
 
 /// One customer's (or the total's) growth.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,7 +25,8 @@ impl Growth {
         (before > 0).then(|| ((now - before) as f64 / before as f64 * 1000.0).round() / 10.0)
     }
 
-    /// The trend word against the same period a year before.
+    /// The trend word of a total against the same period a year before (a customer's is
+    /// [`trend_word`], of 12 months).
     pub fn trend(&self) -> &'static str {
         let Some(before) = self.year_before else {
             return "no_history";
@@ -44,9 +46,83 @@ impl Growth {
     }
 
     /// The change against the year before, 0 where there is nothing to compare (for sorting).
-    fn rise(&self) -> i64 {
+    pub fn rise(&self) -> i64 {
         self.year_before.map_or(0, |b| self.now - b)
     }
+}
+
+/// The trend word of a customer, the one rule of the profile, `tier growth` and the report: its
+/// value in the last 12 months (`now`) against the 12 before (`before`), in cents, counted by
+/// [`months_before`](super::periods::months_before). `growing` above +10%, `declining` below
+/// −10%, else `steady`; with nothing in the earlier year, `returning` for a customer who bought
+/// before it (a key account back after a gap is not new), `new` for one who did not, and
+/// `inactive` with nothing now. A customer whose first purchase falls inside the earlier year
+/// (`whole` false) has no full year to compare with: `new` while it buys.
+pub fn trend_word(now: i64, before: i64, whole: bool) -> &'static str {
+    match Growth::pct(now, before) {
+        _ if !whole => {
+            if now > 0 {
+                "new"
+            } else {
+                "inactive"
+            }
+        }
+        Some(g) if g > 10.0 => "growing",
+        Some(g) if g < -10.0 => "declining",
+        Some(_) => "steady",
+        None if now > 0 => "returning",
+        None => "inactive",
+    }
+}
+
+/// The trend word of every customer in the customer days (`customer`, `day`, `cents`) as of
+/// `as_of`, by [`trend_word`].
+pub fn trends(days: &DataFrame, as_of: i32) -> PolarsResult<HashMap<String, &'static str>> {
+    let days = super::stage::days_in_order(days)?;
+    let ids = days.column(crate::input::col::CUSTOMER)?.str()?;
+    let day = days.column("day")?.cast(&DataType::Int32)?;
+    let day = day.i32()?;
+    let cents = days.column("cents")?.i64()?;
+    let smallest = days.column("smallest")?.i64()?;
+    let (year, two) = (
+        super::periods::months_before(as_of, 12),
+        super::periods::months_before(as_of, 24),
+    );
+    let mut out = HashMap::new();
+    // Per customer: value now, value before, its first day and first purchase day.
+    type Run<'a> = (&'a str, i64, i64, i32, Option<i32>);
+    let mut run: Option<Run> = None;
+    let mut finish = |r: Option<Run>| {
+        if let Some((id, now, before, first_day, first_purchase)) = r {
+            // Buying on or before the earlier year's first day: the year is the customer's.
+            let first = first_purchase.unwrap_or(first_day);
+            out.insert(id.to_string(), trend_word(now, before, first <= two + 1));
+        }
+    };
+    let rows = ids
+        .iter()
+        .zip(day.iter())
+        .zip(cents.iter())
+        .zip(smallest.iter());
+    for (((id, d), c), low) in rows {
+        let (id, d, c) = (id.unwrap_or_default(), d.unwrap_or(0), c.unwrap_or(0));
+        if run.as_ref().is_none_or(|r| r.0 != id) {
+            finish(run.take());
+            run = Some((id, 0, 0, d, None));
+        }
+        let r = run.as_mut().expect("a run");
+        // A purchase day by the stage's rule: net positive, or zero without a return.
+        if r.4.is_none() && (c > 0 || (c == 0 && low.unwrap_or(0) >= 0)) {
+            r.4 = Some(d);
+        }
+        if d > year && d <= as_of {
+            r.1 += c;
+        } else if d > two && d <= year {
+            r.2 += c;
+        }
+    }
+    finish(run);
+    Ok(out)
 }
 
 /// Growth of every customer in `p` for period `now` (customers with no value in any of the three
@@ -96,7 +172,7 @@ pub fn totals(p: &Presence, first: i32, last: i32, back: i32) -> Vec<(i32, Growt
         .collect()
 }
 
-fn growth_columns(rows: &[&Growth]) -> Vec<Column> {
+fn growth_columns(rows: &[&Growth], trend: &dyn Fn(&Growth) -> &'static str) -> Vec<Column> {
     let money = |f: &dyn Fn(&Growth) -> Option<i64>| {
         rows.iter()
             .map(|g| f(g).map(|c| c as f64 / 100.0))
@@ -125,13 +201,18 @@ fn growth_columns(rows: &[&Growth]) -> Vec<Column> {
         ),
         Column::new(
             "trend".into(),
-            rows.iter().map(|g| g.trend()).collect::<Vec<_>>(),
+            rows.iter().map(|g| trend(g)).collect::<Vec<_>>(),
         ),
     ]
 }
 
-/// Customers' growth as a frame: `customer`, `period`, then the growth columns.
-pub fn customers_frame(rows: &[&Growth], label: &str) -> PolarsResult<DataFrame> {
+/// Customers' growth as a frame: `customer`, `period`, then the growth columns, with each
+/// customer's trend word from `trends` (of the last 12 months, whatever the period).
+pub fn customers_frame(
+    rows: &[&Growth],
+    label: &str,
+    trends: &HashMap<String, &'static str>,
+) -> PolarsResult<DataFrame> {
     let mut cols = vec![
         Column::new(
             "customer".into(),
@@ -139,7 +220,9 @@ pub fn customers_frame(rows: &[&Growth], label: &str) -> PolarsResult<DataFrame>
         ),
         Column::new("period".into(), vec![label.to_string(); rows.len()]),
     ];
-    cols.extend(growth_columns(rows));
+    cols.extend(growth_columns(rows, &|g| {
+        trends.get(&g.customer).copied().unwrap_or("inactive")
+    }));
     DataFrame::new(rows.len(), cols)
 }
 
@@ -160,7 +243,7 @@ pub fn totals_frame(rows: &[(i32, Growth)], period: Period, as_of: i32) -> Polar
                 .collect::<Vec<_>>(),
         ),
     ];
-    cols.extend(growth_columns(&g));
+    cols.extend(growth_columns(&g, &|g| g.trend()));
     DataFrame::new(rows.len(), cols)
 }
 
@@ -206,6 +289,27 @@ mod tests {
             customers(&p, Period::Month, 24, 13)[0].trend(),
             "no_history"
         );
+    }
+
+    #[test]
+    fn a_customer_back_after_a_gap_is_returning_not_new() {
+        assert_eq!(trend_word(500, 0, true), "returning");
+        assert_eq!(trend_word(500, 0, false), "new");
+        assert_eq!(trend_word(0, 0, true), "inactive");
+        assert_eq!(trend_word(0, 300, true), "declining");
+        assert_eq!(trend_word(120, 100, true), "growing");
+        // 2014 key account: nothing in 2023-12..2024-11, back in the last 12 months.
+        let d =
+            |y, m, dd| crate::input::epoch_days(chrono::NaiveDate::from_ymd_opt(y, m, dd).unwrap());
+        let days = df!(
+            crate::input::col::CUSTOMER => ["k", "k", "n"],
+            "day" => [d(2014, 3, 1), d(2025, 6, 1), d(2025, 6, 1)],
+            "cents" => [100i64, 200, 50],
+            "smallest" => [100i64, 200, 50],
+        )
+        .unwrap();
+        let t = trends(&days, d(2025, 11, 30)).unwrap();
+        assert_eq!((t["k"], t["n"]), ("returning", "new"));
     }
 
     #[test]

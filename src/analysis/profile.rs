@@ -55,6 +55,9 @@ pub struct Card {
     pub growth_pct: Option<f64>,
     pub trend: String,
     pub months: Vec<MonthRow>,
+    /// Whether any of its lines is a return (negative), for the view's words; not printed.
+    #[serde(skip)]
+    pub has_returns: bool,
 }
 
 fn round(x: f64, decimals: i32) -> f64 {
@@ -64,18 +67,6 @@ fn round(x: f64, decimals: i32) -> f64 {
 
 fn growth(now: i64, before: i64) -> Option<f64> {
     (before > 0).then(|| round((now - before) as f64 / before as f64 * 100.0, 1))
-}
-
-/// The trend word for the last 12 months (`now`) against the 12 before, in cents: the rule of
-/// `tier growth` (`growing`, `steady`, `declining`; `new` with nothing before, else `inactive`).
-pub fn trend(now: i64, before: i64) -> &'static str {
-    super::growth::Growth {
-        customer: String::new(),
-        now,
-        previous: None,
-        year_before: Some(before),
-    }
-    .trend()
 }
 
 /// Period boundaries: `ends[k]` is the last day of rolling month k (k = 0 ends at as-of), by
@@ -256,12 +247,7 @@ fn card(
         last_12_months: now as f64 / 100.0,
         previous_12_months: before as f64 / 100.0,
         growth_pct: growth(now, before).filter(|_| full_year),
-        trend: if full_year || now <= 0 {
-            trend(now, before)
-        } else {
-            "new"
-        }
-        .to_string(),
+        trend: super::growth::trend_word(now, before, full_year).to_string(),
         months: (0..12)
             .rev()
             .map(|k| MonthRow {
@@ -271,6 +257,7 @@ fn card(
                 growth_pct: growth(months[k], months[k + 12]).filter(|_| covers(k + 13)),
             })
             .collect(),
+        has_returns: cents.iter().any(|&c| c < 0),
     })
 }
 
@@ -303,11 +290,13 @@ mod tests {
 
     #[test]
     fn trend_rule() {
-        assert_eq!(trend(111, 100), "growing");
-        assert_eq!(trend(110, 100), "steady");
-        assert_eq!(trend(89, 100), "declining");
-        assert_eq!(trend(50, 0), "new");
-        assert_eq!(trend(0, 0), "inactive");
+        use crate::analysis::growth::trend_word as trend;
+        assert_eq!(trend(111, 100, true), "growing");
+        assert_eq!(trend(110, 100, true), "steady");
+        assert_eq!(trend(89, 100, true), "declining");
+        assert_eq!(trend(50, 0, false), "new");
+        assert_eq!(trend(50, 0, true), "returning");
+        assert_eq!(trend(0, 0, true), "inactive");
         assert_eq!(growth(150, 100), Some(50.0));
     }
 

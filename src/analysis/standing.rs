@@ -31,6 +31,7 @@ pub fn customer_rows(
     predictions: Option<&[clv::Prediction]>,
     churn: &[churn::Row],
     growth: &[Growth],
+    trends: &HashMap<String, &'static str>,
 ) -> anyhow::Result<DataFrame> {
     let ids: Vec<String> = classified
         .column(col::CUSTOMER)?
@@ -134,7 +135,7 @@ pub fn customer_rows(
     df.with_column(Column::new(
         "trend".into(),
         ids.iter()
-            .map(|id| Some(g.get(id.as_str()).map_or("inactive", |x| x.trend())))
+            .map(|id| Some(trends.get(id.as_str()).copied().unwrap_or("inactive")))
             .collect::<Vec<_>>(),
     ))?;
     Ok(df)
@@ -169,7 +170,7 @@ mod tests {
         let rfm = crate::analysis::rfm::rfm(&stage(&t, false), &rfm_params)
             .unwrap()
             .frame;
-        let rows = customer_rows(&classified, &rfm, &[], None, &[], &[]).unwrap();
+        let rows = customer_rows(&classified, &rfm, &[], None, &[], &[], &HashMap::new()).unwrap();
         let ids: Vec<&str> = rows
             .column("customer")
             .unwrap()

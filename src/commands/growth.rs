@@ -82,28 +82,38 @@ pub fn run(args: &GrowthArgs, cfg: &Loaded) -> Result<()> {
         ));
     }
     let all = growth::customers(&presence, period, now, first);
+    let trends = growth::trends(&days, as_of)?;
     let mut frame = match args.top {
-        None => growth::customers_frame(&all.iter().collect::<Vec<_>>(), &period.label(now))?,
-        Some(n) => top(&all, n as usize, &period.label(now))?,
+        None => {
+            growth::customers_frame(&all.iter().collect::<Vec<_>>(), &period.label(now), &trends)?
+        }
+        Some(n) => {
+            if all.iter().all(|g| g.year_before.is_none()) {
+                progress::note(&format!(
+                    "tier: note: no growers or decliners: --top compares {} with {}, a year \
+                     before, which the data does not cover (it starts in {})",
+                    period.label(now),
+                    period.label(now - period.per_year()),
+                    period.label(first)
+                ));
+            }
+            top(&all, n as usize, &period.label(now), &trends)?
+        }
     };
     out.write(|w, f| render::frame_keeping(&mut frame, &["value", "change_pct", "trend"], f, w))
 }
 
 /// The N largest growers and N largest decliners against a year before, with a `direction`.
-fn top(all: &[Growth], n: usize, label: &str) -> Result<DataFrame> {
-    let up: Vec<&Growth> = all
-        .iter()
-        .filter(|g| g.trend() == "growing" || g.trend() == "new")
-        .take(n)
-        .collect();
-    let down: Vec<&Growth> = all
-        .iter()
-        .rev()
-        .filter(|g| g.trend() == "declining")
-        .take(n)
-        .collect();
-    let mut frame = growth::customers_frame(&up, label)?;
-    frame.vstack_mut(&growth::customers_frame(&down, label)?)?;
+fn top(
+    all: &[Growth],
+    n: usize,
+    label: &str,
+    trends: &std::collections::HashMap<String, &'static str>,
+) -> Result<DataFrame> {
+    let up: Vec<&Growth> = all.iter().filter(|g| g.rise() > 0).take(n).collect();
+    let down: Vec<&Growth> = all.iter().rev().filter(|g| g.rise() < 0).take(n).collect();
+    let mut frame = growth::customers_frame(&up, label, trends)?;
+    frame.vstack_mut(&growth::customers_frame(&down, label, trends)?)?;
     let direction: Vec<&str> = std::iter::repeat_n("grower", up.len())
         .chain(std::iter::repeat_n("decliner", down.len()))
         .collect();

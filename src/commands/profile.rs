@@ -110,7 +110,13 @@ fn fields(c: &Card) -> Vec<(String, String)> {
                     c.customers,
                     share * 100.0
                 ),
-                _ => "not ranked: its value is 0 or below (returns cancel its purchases)".into(),
+                _ if c.has_returns && c.value_to_date <= 0.0 => {
+                    "not ranked: its value is 0 or below (returns cancel its purchases)".into()
+                }
+                _ if c.value_to_date == 0.0 => {
+                    "not ranked: its value is 0 (its lines are zero-priced)".into()
+                }
+                _ => "not ranked: its value by the chosen basis (--by) is 0 or below".into(),
             },
         ),
         (

@@ -134,9 +134,6 @@ pub fn run(args: &ReportArgs, cfg: &Loaded) -> Result<()> {
         progress::note(&format!("tier: note: {n}"));
     }
     bundle.previous = previous;
-    if let Err(e) = &bundle.clv {
-        progress::note(&format!("tier: note: no CLV in the report: {e}"));
-    }
     let inputs: Vec<String> = args.input.files.clone();
     let dir = Staging::new(&out)?;
     let mut files = FILES.to_vec();

@@ -34,7 +34,11 @@ pub struct Params {
 /// mean chance of leaving after a purchase, a / (a + b), is (nearly) zero, or a parameter ran off
 /// towards 0 or infinity. Then P(alive) is 1 for (nearly) everyone and CLV assumes that nobody
 /// leaves: the data could not tell how customers drop out.
-pub fn degenerate(p: &Params) -> Option<String> {
+pub fn degenerate(p: &Params, v: Variant) -> Option<String> {
+    let other = match v {
+        Variant::Bgnbd => " or --model mbgnbd",
+        Variant::Mbgnbd => "",
+    };
     let dropout = p.a / (p.a + p.b);
     let edge = [("r", p.r), ("alpha", p.alpha), ("a", p.a), ("b", p.b)]
         .into_iter()
@@ -44,7 +48,7 @@ pub fn degenerate(p: &Params) -> Option<String> {
             "no drop-out could be estimated (a = {:.3e}, b = {:.3e}: a customer leaves after a \
              purchase with probability {dropout:.1e}), so P(alive) is 1 for nearly every customer \
              and CLV assumes that nobody leaves; the data may be too short or too regular for \
-             the model (try a longer calibration period or --model mbgnbd)",
+             the model (try a longer calibration period{other})",
             p.a, p.b
         ))
     } else {
@@ -52,7 +56,7 @@ pub fn degenerate(p: &Params) -> Option<String> {
             format!(
                 "{name} = {v:.3e} lies on the edge of the parameter space: the data could not \
                  pin the model down, so P(alive) and CLV are not reliable (try a longer \
-                 calibration period or --model mbgnbd)"
+                 calibration period{other})"
             )
         })
     }

@@ -91,11 +91,19 @@ pub fn maximise(f: &impl LogLik, start: &[f64]) -> Result<Fitted, String> {
         state.get_termination_status(),
         TerminationStatus::Terminated(TerminationReason::SolverConverged)
     );
+    let converged = cost < 1e99 && (stopped_well || gradient_norm < 1e-5) && gradient_norm < 1e-3;
+    // At the optimum the line search can find no better step and says so as an error; the
+    // gradient test is then what tells the fit converged, and the report says that instead.
+    let termination = if converged && !stopped_well {
+        "converged by the gradient test (no better step left at the optimum)".to_string()
+    } else {
+        termination
+    };
     Ok(Fitted {
         theta: u.iter().map(|v| v.exp()).collect(),
         log_likelihood: -cost * f.customers(),
         iterations: state.get_iter(),
-        converged: cost < 1e99 && (stopped_well || gradient_norm < 1e-5) && gradient_norm < 1e-3,
+        converged,
         gradient_norm,
         termination,
     })

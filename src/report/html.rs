@@ -14,13 +14,26 @@ const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,
 h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #e5e7eb;padding-bottom:.3rem}
 h3{font-size:1rem}.meta{color:#6b7280}.kpis{display:grid;grid-template-columns:repeat(auto-fit,minmax(170px,1fr));gap:.8rem}
 .kpi{border:1px solid #e5e7eb;border-radius:8px;padding:.8rem}.kpi .v{font-size:1.5rem;font-weight:600}.kpi .d{font-size:.85rem;color:#6b7280}
-.up{color:#047857}.down{color:#b91c1c}.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(520px,1fr));gap:1.2rem}
+.up{color:#047857}.down{color:#b91c1c}.notes{margin-top:1rem;border-left:4px solid #d97706;background:#fffbeb;padding:.4rem .8rem}.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(520px,1fr));gap:1.2rem}
 figure{margin:0;border:1px solid #e5e7eb;border-radius:8px;padding:.6rem}figcaption{font-weight:600;margin-bottom:.4rem}
 svg{width:100%;height:auto}.bar{fill:#2563eb}.line{fill:none;stroke:#2563eb;stroke-width:2}.dot{fill:#2563eb}
 .axis{stroke:#9ca3af}.grid{stroke:#f3f4f6}.diagonal{stroke:#d1d5db;stroke-dasharray:4 4}
 text{font-size:11px;fill:#4b5563}table{border-collapse:collapse;font-size:.85rem;margin:.4rem 0}
 th,td{border:1px solid #e5e7eb;padding:.25rem .5rem;text-align:left}td.num{text-align:right}
 @media print{body{margin:0;max-width:none}.charts{grid-template-columns:1fr 1fr}figure{break-inside:avoid}}";
+
+/// What a reader must know about the figures (a model left out, periods not compared).
+fn notes(b: &Bundle) -> String {
+    if b.notes.is_empty() {
+        return String::new();
+    }
+    let items: String = b
+        .notes
+        .iter()
+        .map(|n| format!("<li>{}</li>\n", html_escape(n)))
+        .collect();
+    format!("<div class=\"notes\"><p>Notes on these figures:</p>\n<ul>\n{items}</ul></div>\n")
+}
 
 fn kpi_cards(b: &Bundle) -> String {
     let mut s = String::from("<div class=\"kpis\">\n");
@@ -315,7 +328,7 @@ pub fn page(b: &Bundle, inputs: &[String]) -> anyhow::Result<String> {
     ));
     let title = format!("Customer report as of {}", iso_date(b.as_of));
     Ok(format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{t}</title>\n<style>\n{STYLE}\n</style>\n</head>\n<body>\n<h1>{t}</h1>\n<p class=\"meta\">{inputs}; {n} customers; periods are {period}s, the last complete one {last}. Made by tier {v}.</p>\n<h2>Headline</h2>\n{kpis}<h2>Charts</h2>\n<div class=\"charts\">\n{charts}</div>\n<h2>The most valuable customers at risk or lapsed</h2>\n{risk}{previous}</body>\n</html>\n",
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{t}</title>\n<style>\n{STYLE}\n</style>\n</head>\n<body>\n<h1>{t}</h1>\n<p class=\"meta\">{inputs}; {n} customers; periods are {period}s, the last complete one {last}. Made by tier {v}.</p>\n<h2>Headline</h2>\n{kpis}{notes}<h2>Charts</h2>\n<div class=\"charts\">\n{charts}</div>\n<h2>The most valuable customers at risk or lapsed</h2>\n{risk}{previous}</body>\n</html>\n",
         t = html_escape(&title),
         inputs = html_escape(&inputs.join(", ")),
         n = p.customers,
@@ -323,6 +336,7 @@ pub fn page(b: &Bundle, inputs: &[String]) -> anyhow::Result<String> {
         last = b.period.label(b.now),
         v = env!("CARGO_PKG_VERSION"),
         kpis = kpi_cards(b),
+        notes = notes(b),
         risk = at_risk(b)?,
         previous = previous_section(b)?,
     ))

@@ -36,6 +36,12 @@ pub fn text(b: &Bundle) -> String {
         };
         s.push_str(&format!("- **{}**: {shown}{change}\n", k.name));
     }
+    if !b.notes.is_empty() {
+        s.push_str("\nNotes on these figures:\n\n");
+        for n in &b.notes {
+            s.push_str(&format!("- {}\n", md(n)));
+        }
+    }
     if let Some(prev) = &b.previous {
         let changed = super::changes(prev, &b.customers).map_or(0, |c| c.len());
         s.push_str(&format!(

@@ -162,6 +162,14 @@ pub fn build(
     let rows = clv::summarize_stage(stage, as_of, s.clv.unit)?;
     let (clv, predictions) = if s.model {
         match clv_model::fit(&rows, s.clv.model, s.clv.unit, as_of) {
+            // A degenerate fit says that nobody leaves: its P(alive) and CLV are not estimates.
+            Ok((model, _)) if model.degenerate.is_some() => (
+                Err(format!(
+                    "the purchase model is degenerate, so P(alive) and CLV are left out: {}",
+                    model.degenerate.as_deref().unwrap_or_default()
+                )),
+                None,
+            ),
             Ok((model, fit)) => {
                 let valuation =
                     clv_model::valuation(&model, s.clv.horizon, s.clv.margin, s.clv.discount_rate);
@@ -184,6 +192,7 @@ pub fn build(
     // One BG/NBD fit serves both CLV and P(alive) when the CLV model is BG/NBD.
     let p_alive = match (&clv, s.clv.model) {
         _ if !s.model => None,
+        (Err(e), Variant::Bgnbd) if e.contains("degenerate") => None,
         (Ok((model, _)), Variant::Bgnbd) => clv_model::p_alive_with(&model.bgnbd, &rows).ok(),
         _ => clv_model::p_alive_of_repeaters(&rows).ok(),
     };
@@ -196,6 +205,9 @@ pub fn build(
     let mut notes: Vec<String> = retention::unknown_note(&rates, period)
         .into_iter()
         .collect();
+    if let (true, Err(e)) = (s.model, &clv) {
+        notes.insert(0, format!("no CLV in the report: {e}"));
+    }
     let now = churn::current_period(period, as_of);
     let growth = growth::customers(&presence, period, now, first);
     let totals = growth::totals(&presence, first.min(now), now.max(first), period.per_year());
@@ -224,6 +236,7 @@ pub fn build(
         predictions.as_deref(),
         &churn_rows,
         &growth,
+        &growth::trends(days, as_of)?,
     )?;
     let validation = validating.and_then(|v| {
         v.join()

@@ -388,7 +388,17 @@ fn growth_per_customer_and_in_total() {
         (a["period"].as_str(), a["value"].as_str()),
         ("2024-Q1", "200.00")
     );
-    assert_eq!(a["trend"], "no_history");
+    // The trend word is the customer's, of the last 12 months (as the profile and the report
+    // give it): a first purchase in January is new.
+    assert_eq!(a["trend"], "new");
+    let nobody = tier(&["growth", &f, "--top", "2", "--format", "csv"]);
+    assert!(
+        nobody
+            .stderr
+            .contains("no growers or decliners: --top compares 2024-05 with 2023-05"),
+        "{}",
+        nobody.stderr
+    );
     let total = tier(&["growth", &f, "--total", "--format", "csv"]);
     assert_eq!(
         total.ok(),

@@ -258,3 +258,69 @@ fn a_thousand_cards_come_from_one_read() {
         assert_eq!(one.ok().trim_end(), lines[i], "{id}");
     }
 }
+
+#[test]
+fn an_unranked_card_says_why_by_what_its_lines_hold() {
+    let dir = temp_dir();
+    let data = write(
+        dir.path(),
+        "z.csv",
+        b"customer_id,date,amount\nA,2025-01-05,10\nFREE,2025-01-06,0\nFREE,2025-02-06,0\n\
+          BACK,2025-01-07,20\nBACK,2025-01-20,-20\n",
+    );
+    let card = |id: &str| {
+        tier(&["profile", &data, "--id", id, "--format", "table"])
+            .ok()
+            .to_string()
+    };
+    let free = card("FREE");
+    assert!(
+        free.contains("zero-priced") && !free.contains("returns"),
+        "{free}"
+    );
+    assert!(card("BACK").contains("returns cancel its purchases"));
+}
+
+#[test]
+fn a_key_account_back_after_a_gap_is_returning_in_the_card_growth_and_the_report() {
+    let dir = temp_dir();
+    let data = write(
+        dir.path(),
+        "k.csv",
+        b"customer_id,date,amount\nKEY,2014-03-01,900\nKEY,2014-09-01,900\nKEY,2025-06-01,500\n\
+          KEY,2025-11-10,400\nNEW,2025-05-01,50\nNEW,2025-11-20,60\n",
+    );
+    let asof = ["--as-of", "2025-11-30"];
+    let card = tier(&[
+        "profile", &data, "--id", "KEY", "--format", "json", asof[0], asof[1],
+    ]);
+    let v: serde_json::Value = serde_json::from_str(card.ok()).unwrap();
+    assert_eq!(v["trend"], "returning");
+    let growth = tier(&["growth", &data, "--format", "csv", asof[0], asof[1]]);
+    let rows = csv_rows(growth.ok());
+    let at = rows[0].iter().position(|h| h == "trend").unwrap();
+    let key = rows.iter().find(|r| r[0] == "KEY").unwrap();
+    assert_eq!(key[at], "returning");
+    let new = rows.iter().find(|r| r[0] == "NEW").unwrap();
+    assert_eq!(new[at], "new");
+    let out = dir.path().join("rep");
+    let o = out.to_str().unwrap();
+    tier(&[
+        "report",
+        &data,
+        "--out",
+        o,
+        "--no-model",
+        "-q",
+        asof[0],
+        asof[1],
+    ])
+    .ok();
+    let customers = std::fs::read_to_string(out.join("customers.csv")).unwrap();
+    let rows = csv_rows(&customers);
+    let at = rows[0].iter().position(|h| h == "trend").unwrap();
+    assert_eq!(
+        rows.iter().find(|r| r[0] == "KEY").unwrap()[at],
+        "returning"
+    );
+}

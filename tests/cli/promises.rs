@@ -255,3 +255,48 @@ fn a_report_from_mid_month_never_compares_the_cut_month() {
         growth.stdout
     );
 }
+
+/// Forty customers buying like clockwork all year: the purchase model finds no drop-out.
+fn clockwork(dir: &Path) -> String {
+    let mut csv = String::from("customer_id,date,amount\n");
+    for c in 0..40 {
+        let mut k = c % 7;
+        while k < 360 + c % 7 {
+            csv.push_str(&format!("C{c},{},{}\n", day_of_2024(k), 10 + c));
+            k += 7 + c % 5;
+        }
+    }
+    write(dir, "clockwork.csv", csv.as_bytes())
+}
+
+#[test]
+fn a_degenerate_model_is_said_where_a_reader_looks_and_its_figures_left_out() {
+    let dir = temp_dir();
+    let data = clockwork(dir.path());
+    let out = dir.path().join("rep");
+    let run = tier(&["report", &data, "--out", out.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("purchase model is degenerate"),
+        "{}",
+        run.stderr
+    );
+    let md = std::fs::read_to_string(out.join("summary.md")).unwrap();
+    assert!(
+        md.contains("Notes on these figures") && md.contains("degenerate"),
+        "{md}"
+    );
+    let page = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(page.contains("class=\"notes\"") && page.contains("degenerate"));
+    assert!(page.contains("<p>No CLV: the purchase model is degenerate"));
+    let customers = std::fs::read_to_string(out.join("customers.csv")).unwrap();
+    for c in ["p_alive", "clv"] {
+        assert!(
+            csv_column(&customers, c).iter().all(String::is_empty),
+            "{c}"
+        );
+    }
+    // `tier clv` on MBG/NBD never suggests the model it is on.
+    let mb = tier(&["clv", &data, "--model", "mbgnbd"]);
+    assert!(!mb.stderr.contains("--model mbgnbd"), "{}", mb.stderr);
+}

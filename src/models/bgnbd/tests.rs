@@ -137,18 +137,29 @@ fn a_fit_without_drop_out_is_degenerate() {
         a: 0.7929,
         b: 2.4259,
     };
-    assert_eq!(degenerate(&cdnow), None);
+    assert_eq!(degenerate(&cdnow, Variant::Bgnbd), None);
     let uci = Params {
         a: 1.7e-7,
         b: 29442.0,
         ..cdnow
     };
-    assert!(degenerate(&uci).unwrap().contains("no drop-out"));
+    assert!(degenerate(&uci, Variant::Bgnbd)
+        .unwrap()
+        .contains("no drop-out"));
+    // The advice never names the model the user is already on.
+    assert!(degenerate(&uci, Variant::Bgnbd)
+        .unwrap()
+        .contains("--model mbgnbd"));
+    assert!(!degenerate(&uci, Variant::Mbgnbd)
+        .unwrap()
+        .contains("mbgnbd"));
     let runaway = Params {
         alpha: 3e7,
         ..cdnow
     };
-    assert!(degenerate(&runaway).unwrap().starts_with("alpha"));
+    assert!(degenerate(&runaway, Variant::Bgnbd)
+        .unwrap()
+        .starts_with("alpha"));
 }
 
 #[test]
