@@ -87,7 +87,9 @@ pub fn is_money(name: &str) -> bool {
     let value_like = name == "value"
         || (name.starts_with("value_") && !matches!(name, "value_share" | "value_retention"))
         || name.ends_with("_value");
-    value_like && VALUE_IS_MONEY.load(Ordering::Relaxed)
+    // A count of customers is a count, whatever it counts (`customers_without_value`).
+    let count = name.starts_with("customers");
+    value_like && !count && VALUE_IS_MONEY.load(Ordering::Relaxed)
 }
 
 /// Money as text: exactly two decimals, and never `-0.00`.

@@ -151,11 +151,22 @@ fn summary_sections(summaries: &[Summary]) -> Result<Vec<(String, DataFrame)>> {
 fn overview(s: &Summary) -> PolarsResult<DataFrame> {
     let basis = format!("{:?}", s.by).to_lowercase();
     df!(
-        "measure" => ["value basis", "customers", "total value", "customers making 80% of value",
-                      "share of customers making 80%", "value share of the top 20% of customers", "Gini coefficient"],
-        "value" => [basis, s.customers.to_string(), s.total_value.to_string(), s.customers_for_80pct.to_string(),
-                    pct(s.customers_for_80pct_share), pct(s.top_20pct_value_share), format!("{:.3}", s.gini)],
+        "measure" => ["value basis", "customers", "customers without value (not ranked)", "total value",
+                      "customers making 80% of value", "share of customers making 80%",
+                      "value share of the top 20% of customers", "Gini coefficient"],
+        "value" => [basis, s.customers.to_string(), s.customers_without_value.to_string(), total(s),
+                    s.customers_for_80pct.to_string(), pct(s.customers_for_80pct_share),
+                    pct(s.top_20pct_value_share), format!("{:.3}", s.gini)],
     )
+}
+
+/// The total value as the tables print it: money with two decimals, a count or quantity as is.
+fn total(s: &Summary) -> String {
+    if render::is_money("total_value") {
+        render::money_text(s.total_value)
+    } else {
+        s.total_value.to_string()
+    }
 }
 
 fn pct(share: f64) -> String {
@@ -173,10 +184,14 @@ fn short_summary(s: &Summary) -> String {
         .iter()
         .map(|c| format!("{} {}", c.class, c.customers))
         .collect();
+    let without = match s.customers_without_value {
+        0 => String::new(),
+        n => format!(" (and {n} without value, not ranked)"),
+    };
     format!(
-        "{group}{} customers, total {}: {} customers ({}) make 80% of value; the top 20% bring {}; Gini {:.3}; {}",
+        "{group}{} customers{without}, total {}: {} customers ({}) make 80% of value; the top 20% bring {}; Gini {:.3}; {}",
         s.customers,
-        s.total_value,
+        total(s),
         s.customers_for_80pct,
         pct(s.customers_for_80pct_share),
         pct(s.top_20pct_value_share),

@@ -1,7 +1,7 @@
 //! Money has one text form per output format: two decimals in CSV, tables and summaries, a number
 //! in JSON; every float column of every command is either money or named as not money.
 
-use crate::{csv_rows, repo_file, tier};
+use crate::{csv_rows, repo_file, temp_dir, tier, write};
 use std::collections::BTreeSet;
 
 /// Every command's outputs on the sample data (CSV and JSON of the same run).
@@ -142,4 +142,42 @@ fn one_customer_value_reads_the_same_in_every_command_and_format() {
     // Ranked by quantity, `value` is a count of units, not money.
     let qty = tier(&["classify", &data, "--by", "quantity", "--format", "csv"]);
     assert_eq!(csv_rows(qty.ok())[1][1], "2884");
+}
+
+#[test]
+fn every_summary_prints_counts_as_counts() {
+    // A key that counts customers (or purchases, iterations, days) is a whole number in every
+    // summary, whatever the value basis; `customers_without_value` once came out as `127.00`.
+    let dir = temp_dir();
+    let data = write(
+        dir.path(),
+        "loss.csv",
+        b"customer_id,date,amount,cost\nA,2024-01-05,10,2\nB,2024-01-06,5,9\nC,2024-01-07,8,1\n\
+          A,2024-02-05,10,2\nC,2024-03-07,8,1\n",
+    );
+    let sample = repo_file("sample-data/sales.csv");
+    let runs: Vec<Vec<&str>> = vec![
+        vec!["classify", &data, "--by", "profit", "--summary"],
+        vec!["classify", &sample, "--summary"],
+        vec!["rfm", &sample, "--summary"],
+        vec!["clv", &sample, "--summary"],
+        vec!["churn", &sample, "--summary"],
+    ];
+    for mut args in runs {
+        args.extend(["--format", "csv"]);
+        let out = tier(&args);
+        for row in csv_rows(out.ok()).iter().skip(1) {
+            let last = row[0].rsplit('.').next().unwrap();
+            let counts = ["customers", "purchases", "iterations", "customers_without_value"];
+            if counts.contains(&last) || last.starts_with("customers_") && !last.ends_with("share") {
+                assert!(
+                    row[1].parse::<i64>().is_ok(),
+                    "{:?}: {} = {}",
+                    args,
+                    row[0],
+                    row[1]
+                );
+            }
+        }
+    }
 }
