@@ -66,6 +66,9 @@ pub struct Line<'a> {
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Tally {
     pub rows: usize,
+    /// Rows whose cells tier reads are all empty (`,,,,` as spreadsheets save blank rows): not
+    /// rows read, never dropped rows.
+    pub empty: usize,
     pub no_customer: usize,
     pub returns_dropped: usize,
     pub returns_kept: usize,
@@ -75,6 +78,7 @@ pub struct Tally {
 impl Tally {
     pub fn add(&mut self, o: &Tally) {
         self.rows += o.rows;
+        self.empty += o.empty;
         self.no_customer += o.no_customer;
         self.returns_dropped += o.returns_dropped;
         self.returns_kept += o.returns_kept;
@@ -181,6 +185,10 @@ impl Rules {
         dates: &mut DateCache,
     ) -> Result<Option<Line<'a>>, Fault> {
         let cell = |r: Role| c[slot(r)];
+        if c.iter().all(|v| v.is_none_or(|t| t.trim().is_empty())) {
+            tally.empty += 1;
+            return Ok(None);
+        }
         tally.rows += 1;
         let id = cell(Role::Customer).unwrap_or_default();
         let Some(customer) = cells::customer(id).map_err(fault(&[Role::Customer]))? else {
@@ -355,8 +363,11 @@ mod tests {
             (line.cents, line.cost, line.quantity),
             (0, Some(300), Some(2.0))
         );
+        let empty = cells(&[(Role::Customer, " "), (Role::Date, ""), (Role::Amount, "")]);
+        assert!(r.row(&empty, &mut t, &mut d).unwrap().is_none());
         let want = Tally {
             rows: 3,
+            empty: 1,
             no_customer: 1,
             returns_dropped: 1,
             returns_kept: 0,

@@ -427,9 +427,8 @@ impl Rows {
             if self.header {
                 return Err(GiveUp);
             }
-            // An empty line is a row without a customer, as polars' reader has it.
-            job.tally.rows += 1;
-            job.tally.no_customer += 1;
+            // An empty line holds nothing tier reads: an empty row, as `,,,,` is.
+            job.tally.empty += 1;
             return Ok(());
         }
         if self.fields.len() != layout.width {

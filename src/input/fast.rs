@@ -248,12 +248,31 @@ pub fn count(raw_frame: &LazyFrame, plan: &Plan, report: &mut LoadReport) -> Res
                 .alias(raw(i))
         })
         .collect();
+    // A row with nothing in any column read is empty, not a row without a customer.
+    let empty = (0..plan.mapping.len())
+        .map(|i| {
+            col(raw(i))
+                .cast(DataType::String)
+                .str()
+                .strip_chars(lit(NULL))
+                .str()
+                .len_bytes()
+                .eq(lit(0u32))
+                .fill_null(lit(true))
+        })
+        .reduce(|a, b| a.and(b))
+        .unwrap_or(lit(false));
     let counts = plan
         .with_customer(raw_frame.clone())
         .with_columns(masked)
         .select([
-            len().alias("rows"),
-            col(canon::CUSTOMER).null_count().alias("none"),
+            (len() - empty.clone().sum()).alias("rows"),
+            empty.clone().sum().alias("empty"),
+            col(canon::CUSTOMER)
+                .is_null()
+                .and(empty.not())
+                .sum()
+                .alias("none"),
             plan.amount().lt(lit(0i64)).sum().alias("neg"),
             has.and(blank_amount).sum().alias("blank"),
         ])
@@ -268,6 +287,7 @@ pub fn count(raw_frame: &LazyFrame, plan: &Plan, report: &mut LoadReport) -> Res
             .unwrap_or(0) as usize)
     };
     report.rows_read = get(&counts, "rows")?;
+    report.empty_rows = get(&counts, "empty")?;
     report.no_customer = get(&counts, "none")?;
     let negative = get(&counts, "neg")?;
     match plan.rules.returns {

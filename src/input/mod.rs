@@ -121,6 +121,8 @@ pub struct LoadReport {
     pub amount_source: String,
     pub decimals: Vec<String>,
     pub rows_read: usize,
+    /// Rows with nothing in the columns tier reads (blank rows of a spreadsheet).
+    pub empty_rows: usize,
     pub no_customer: usize,
     pub returns_dropped: usize,
     pub returns_kept: usize,
@@ -132,6 +134,7 @@ impl LoadReport {
     /// Adds the counts of rows read row by row.
     fn count(&mut self, t: &compose::Tally) {
         self.rows_read += t.rows;
+        self.empty_rows += t.empty;
         self.no_customer += t.no_customer;
         self.returns_dropped += t.returns_dropped;
         self.returns_kept += t.returns_kept;
@@ -152,6 +155,12 @@ impl LoadReport {
         out.push(format!("   amount: {}", self.amount_source));
         out.extend(self.decimals.iter().map(|d| format!("  numbers: {d}")));
         out.push(format!("rows read: {}", self.rows_read));
+        if self.empty_rows > 0 {
+            out.push(format!(
+                "  skipped: {} empty rows (nothing in the columns used)",
+                self.empty_rows
+            ));
+        }
         out.push(format!(
             "  dropped: {} without a customer id",
             self.no_customer
@@ -334,8 +343,8 @@ impl Scanned {
         self.checked = true;
         if !self.counted {
             let r = &mut self.report;
-            (r.rows_read, r.no_customer, r.blank_amounts) =
-                (t.rows, t.no_customer, t.blank_amounts);
+            (r.rows_read, r.empty_rows, r.no_customer, r.blank_amounts) =
+                (t.rows, t.empty, t.no_customer, t.blank_amounts);
             (r.returns_dropped, r.returns_kept) = (t.returns_dropped, t.returns_kept);
             self.counted = true;
         }

@@ -245,9 +245,9 @@ impl Session {
             let share = r.no_customer as f64 / r.rows_read.max(1) as f64 * 100.0;
             if share > max {
                 bail!(
-                    "{:.1}% of the rows ({} of {}) have no customer id, more than --max-dropped {max}%; \
+                    "{} of the rows ({} of {}) have no customer id, more than --max-dropped {max}%; \
                      check the customer column (--explain shows which was used)",
-                    share,
+                    share_beyond(share, max),
                     r.no_customer,
                     r.rows_read
                 );
@@ -344,4 +344,17 @@ fn as_of_source(as_of: Option<i32>) -> &'static str {
     } else {
         "the last date in the data"
     }
+}
+
+/// A share in percent with as many decimals as it takes to show that it exceeds `max` (0.127%
+/// against 0.1% reads "0.13%", never "0.1%").
+fn share_beyond(share: f64, max: f64) -> String {
+    (1..=6)
+        .map(|d| format!("{share:.d$}%"))
+        .find(|t| {
+            t.trim_end_matches('%')
+                .parse::<f64>()
+                .is_ok_and(|v| v > max)
+        })
+        .unwrap_or_else(|| format!("{share}%"))
 }

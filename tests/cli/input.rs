@@ -496,3 +496,46 @@ fn a_cell_longer_than_a_read_block_is_read_as_one() {
     assert_eq!(csv_column(text, "customer"), ["B", "A", "C"]);
     assert_eq!(csv_column(text, "value"), ["20.00", "15.00", "1.00"]);
 }
+
+#[test]
+fn blank_rows_are_empty_rows_not_dropped_ones() {
+    // A spreadsheet saves blank rows as `,,,`: they are skipped as empty, never counted as rows
+    // without a customer, so they cannot trip --max-dropped.
+    let dir = temp_dir();
+    let mut csv =
+        String::from("customer_id,date,amount,note\nA,2024-01-05,10,x\nB,2024-01-06,5,\n");
+    csv.push_str(&",,,\n".repeat(50));
+    csv.push_str(" , ,,\n\n");
+    let data = write(dir.path(), "blank.csv", csv.as_bytes());
+    let out = tier(&[
+        "classify",
+        &data,
+        "--max-dropped",
+        "0",
+        "--explain",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stderr.contains("rows read: 2"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("dropped: 0 without a customer id"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("skipped: 5"), "{}", out.stderr);
+    // The share is printed with the digits the comparison needs: 1 of 788 rows is 0.127%.
+    let mut csv = String::from("customer_id,date,amount\n");
+    for i in 0..787 {
+        csv.push_str(&format!("C{i},2024-01-05,1\n"));
+    }
+    csv.push_str(",2024-01-05,1\n");
+    let data = write(dir.path(), "one.csv", csv.as_bytes());
+    tier(&["classify", &data, "--max-dropped", "0.1"]).fails(
+        1,
+        &[
+            "0.13% of the rows (1 of 788)",
+            "more than --max-dropped 0.1%",
+        ],
+    );
+}

@@ -168,8 +168,14 @@ fn every_summary_prints_counts_as_counts() {
         let out = tier(&args);
         for row in csv_rows(out.ok()).iter().skip(1) {
             let last = row[0].rsplit('.').next().unwrap();
-            let counts = ["customers", "purchases", "iterations", "customers_without_value"];
-            if counts.contains(&last) || last.starts_with("customers_") && !last.ends_with("share") {
+            let counts = [
+                "customers",
+                "purchases",
+                "iterations",
+                "customers_without_value",
+            ];
+            if counts.contains(&last) || last.starts_with("customers_") && !last.ends_with("share")
+            {
                 assert!(
                     row[1].parse::<i64>().is_ok(),
                     "{:?}: {} = {}",
