@@ -48,19 +48,43 @@ pub fn map_roles(opts: &InputOptions, headers: &[String]) -> Result<Vec<Mapped>,
         .map(|h| format!("`{h}`"))
         .collect::<Vec<_>>()
         .join(", ");
-    for role in [Role::Customer, Role::Date] {
-        if !has(role) {
-            return Err(format!(
-                "no {role} column: none of {all} is a known {role} name; pass {} COLUMN",
-                role.flag()
-            ));
-        }
+    // Every missing role in one message, each with the headers closest to its names.
+    let taken: Vec<usize> = out.iter().map(|m| m.index).collect();
+    let near = |role: Role| match roles::closest(role, headers, &taken)[..] {
+        [] => String::new(),
+        ref c => format!(
+            " (closest: {})",
+            c.iter()
+                .map(|h| format!("`{h}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    let mut missing: Vec<(String, String)> = [Role::Customer, Role::Date]
+        .into_iter()
+        .filter(|&r| !has(r))
+        .map(|r| {
+            (
+                format!("no {r} column{}", near(r)),
+                format!("{} COLUMN", r.flag()),
+            )
+        })
+        .collect();
+    if !(has(Role::Amount) || has(Role::Quantity) && has(Role::Price)) {
+        missing.push((
+            format!(
+                "no amount column, nor a quantity and a unit price{}",
+                near(Role::Amount)
+            ),
+            "--amount COLUMN (or --quantity and --price)".to_string(),
+        ));
     }
-    let priced = has(Role::Quantity) && has(Role::Price);
-    if !(has(Role::Amount) || priced) {
+    if !missing.is_empty() {
+        let (what, flags): (Vec<String>, Vec<String>) = missing.into_iter().unzip();
         return Err(format!(
-            "no amount column: none of {all} is a known amount name (nor a quantity and a unit price); \
-             pass --amount COLUMN, or --quantity and --price"
+            "{}: none of {all} is a known name; pass {}",
+            what.join("; "),
+            flags.join(" ")
         ));
     }
     if has(Role::Cost) {

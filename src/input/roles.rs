@@ -70,6 +70,30 @@ impl Role {
                 &["customer unique id"],
                 &[
                     "customer id",
+                    "customer key",
+                    "customerkey",
+                    "customer account",
+                    "custaccount",
+                    "customer account number",
+                    "household key",
+                    "household id",
+                    "household",
+                    "hh key",
+                    "hh id",
+                    "householdkey",
+                    "account key",
+                    "id de cliente",
+                    "id del cliente",
+                    "nº cliente",
+                    "n° cliente",
+                    "nº de cliente",
+                    "n° de cliente",
+                    "no cliente",
+                    "no de cliente",
+                    "no client",
+                    "nº client",
+                    "kundenkonto",
+                    "identifiant client",
                     "customerid",
                     "cust id",
                     "customer no",
@@ -162,6 +186,21 @@ impl Role {
             Role::Date => &[
                 &[
                     "order date",
+                    "orderdate",
+                    "order datetime",
+                    "order date time",
+                    "order timestamp",
+                    "transaction timestamp",
+                    "trans date",
+                    "transaction datetime",
+                    "date order",
+                    "invoice datetime",
+                    "fecha del pedido",
+                    "fecha de la orden",
+                    "fecha orden",
+                    "fecha de compra",
+                    "date d'achat",
+                    "date de la commande",
                     "purchase date",
                     "invoice date",
                     "invoicedate",
@@ -228,6 +267,19 @@ impl Role {
                     "line total",
                     "linetotal",
                     "net sales",
+                    "sales value",
+                    "salesamount",
+                    "total sales",
+                    "gross sales",
+                    "line net amount",
+                    "price subtotal",
+                    "price total",
+                    "amount untaxed",
+                    "ventes",
+                    "chiffre d affaires",
+                    "montant des ventes",
+                    "valor de venta",
+                    "importe de venta",
                     "net amount",
                     "net value",
                     "netwr",
@@ -296,6 +348,14 @@ impl Role {
             ],
             Role::Quantity => &[&[
                 "quantity",
+                "orderquantity",
+                "order quantity",
+                "product qty",
+                "product uom qty",
+                "qty ordered",
+                "quantity sold",
+                "quantité vendue",
+                "cantidad vendida",
                 "qty",
                 "lineitem quantity",
                 "items sold",
@@ -351,6 +411,10 @@ impl Role {
                 "cost of goods sold",
                 "wavwr",
                 "total cost",
+                "totalproductcost",
+                "total product cost",
+                "product cost",
+                "standard cost",
                 "line cost",
                 "kosten",
                 "einstandspreis",
@@ -486,6 +550,45 @@ fn without_unit(header: &str) -> &str {
         Some(at) if at > 0 => h[..at].trim_end(),
         _ => h,
     }
+}
+
+/// The headers closest to a role's names (sharing a word with one of its aliases), best first, at
+/// most three: what an error suggests when no header is a known name.
+pub fn closest<'a>(role: Role, headers: &'a [String], taken: &[usize]) -> Vec<&'a str> {
+    let words_of = |r: Role| -> std::collections::HashSet<&'static str> {
+        r.tiers()
+            .iter()
+            .flat_map(|t| t.iter())
+            .flat_map(|a| a.split(' '))
+            .filter(|w| w.chars().count() > 1)
+            .collect()
+    };
+    // Only the words that tell this role from the others ("sales" names a date and an amount).
+    let others: std::collections::HashSet<&str> = [Role::Customer, Role::Date, Role::Amount]
+        .into_iter()
+        .filter(|&r| r != role)
+        .flat_map(words_of)
+        .collect();
+    let words: std::collections::HashSet<&str> = words_of(role)
+        .into_iter()
+        .filter(|w| !others.contains(w))
+        .collect();
+    let mut scored: Vec<(usize, usize)> = headers
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !taken.contains(i))
+        .map(|(i, h)| {
+            let n = normalise(without_unit(h));
+            (i, n.split(' ').filter(|w| words.contains(w)).count())
+        })
+        .filter(|&(_, score)| score > 0)
+        .collect();
+    scored.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    scored
+        .iter()
+        .take(3)
+        .map(|&(i, _)| headers[i].as_str())
+        .collect()
 }
 
 /// Finds the column a flag names: exact, then by normalised name. Lists the columns when absent.

@@ -539,3 +539,43 @@ fn blank_rows_are_empty_rows_not_dropped_ones() {
         ],
     );
 }
+
+#[test]
+fn headers_of_bi_erp_and_shop_samples_need_no_flags() {
+    // Headers as the sample data of Tableau (French, Spanish), Power BI, Odoo and a household
+    // panel give them.
+    let dir = temp_dir();
+    for header in [
+        "ID client,Date de commande,Ventes,Quantité",
+        "ID del cliente,Fecha del pedido,Ventas,Cantidad",
+        "CustomerKey,OrderDate,SalesAmount,OrderQuantity",
+        "partner_id,date_order,price_subtotal,product_uom_qty",
+        "household_key,transaction_timestamp,sales_value,quantity",
+        "Nº de cliente,Fecha de compra,Importe de venta,Cantidad",
+        "Customer Account,Invoice Date,Line Amount,Qty",
+    ] {
+        let body = format!("{header}\nA,2024-01-05,10,1\nB,2024-01-06,5,2\nA,2024-02-05,7,1\n");
+        let data = write(dir.path(), "h.csv", body.as_bytes());
+        let out = tier(&["classify", &data, "--format", "csv"]);
+        assert_eq!(csv_column(out.ok(), "value"), ["17.00", "5.00"], "{header}");
+    }
+}
+
+#[test]
+fn every_missing_column_is_named_in_one_error_with_its_closest_headers() {
+    let dir = temp_dir();
+    let data = write(
+        dir.path(),
+        "odd.csv",
+        b"Household Ref,Buchungszeit Datum,Umsatz Wert,Note\nA,2024-01-05,10,x\n",
+    );
+    tier(&["classify", &data]).fails(
+        1,
+        &[
+            "no customer column (closest: `Household Ref`)",
+            "no date column (closest: `Buchungszeit Datum`)",
+            "no amount column, nor a quantity and a unit price (closest: `Umsatz Wert`)",
+            "pass --customer COLUMN --date COLUMN --amount COLUMN",
+        ],
+    );
+}
