@@ -143,6 +143,9 @@ pub struct InputArgs {
     /// detected per column].
     #[arg(long)]
     pub decimal_point: bool,
+    /// The sheet of a workbook input (.xlsx, .xlsm, .xls, .ods) to read [default: the first].
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
     /// Field delimiter of CSV input [default: sniffed among , ; tab |].
     #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
     pub delimiter: Option<u8>,
@@ -226,6 +229,7 @@ impl InputArgs {
                 _ => None,
             },
             delimiter,
+            sheet: self.sheet.clone(),
             returns: self.returns.or(i.returns).unwrap_or_default(),
             hooks: Default::default(),
         })

@@ -167,8 +167,30 @@ pub fn parse(cell: &str, format: &DateFormat) -> Result<i32, String> {
                     .to_string()
             }
         };
-        format!("cannot read `{}` as a date {hint}", cell.trim())
+        let cell = cell.trim();
+        match two_digit_year(cell) {
+            Some(sep) => format!(
+                "cannot read `{cell}` as a date: its year has two digits, which could be of any \
+                 century; tier reads four-digit years (`02{sep}04{sep}2022`), or give the format, \
+                 e.g. --date-format %d{sep}%m{sep}%y"
+            ),
+            None => format!("cannot read `{cell}` as a date {hint}"),
+        }
     })
+}
+
+/// The separator of a date like `02/04/22` or `2.4.22`, whose year has two digits.
+fn two_digit_year(cell: &str) -> Option<char> {
+    let sep = cell.chars().find(|c| matches!(c, '/' | '.' | '-'))?;
+    let parts: Vec<&str> = cell.split(sep).collect();
+    let digits = |p: &str, n: std::ops::RangeInclusive<usize>| {
+        n.contains(&p.len()) && p.chars().all(|c| c.is_ascii_digit())
+    };
+    (parts.len() == 3
+        && digits(parts[0], 1..=2)
+        && digits(parts[1], 1..=2)
+        && digits(parts[2], 2..=2))
+    .then_some(sep)
 }
 
 fn parse_forced(cell: &str, fmt: &str) -> Option<NaiveDate> {

@@ -23,6 +23,7 @@ mod scan;
 mod session;
 mod source;
 mod table;
+mod workbook;
 
 pub use dates::{epoch_days, iso as iso_date, parse_flag as parse_date_flag, DayOrder};
 pub use numbers::Decimal;
@@ -69,6 +70,8 @@ pub struct InputOptions {
     /// The decimal separator of every number column, when forced by a flag.
     pub decimal: Option<Decimal>,
     pub delimiter: Option<u8>,
+    /// The sheet of a workbook input (the first when none).
+    pub sheet: Option<String>,
     pub returns: Returns,
     /// What the layers above lend the input: progress, notes, the output being written.
     pub hooks: Hooks,
@@ -226,7 +229,7 @@ pub fn scan(opts: &InputOptions) -> Result<Scanned> {
     let probes = opts
         .files
         .iter()
-        .map(|f| source::probe(f, opts.delimiter, &mut spool, &opts.hooks))
+        .map(|f| source::probe(f, opts, &mut spool))
         .collect::<Result<Vec<_>>>()?;
     check_same_headers(&probes)?;
     let first = &probes[0];

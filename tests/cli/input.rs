@@ -579,3 +579,82 @@ fn every_missing_column_is_named_in_one_error_with_its_closest_headers() {
         ],
     );
 }
+
+#[test]
+fn workbooks_and_compressed_files_are_read_as_they_arrive() {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let dir = temp_dir();
+    let path = dir.path().join("orders.xlsx");
+    let mut book = Workbook::new();
+    let notes = book.add_worksheet();
+    notes.set_name("Notes").unwrap();
+    notes.write_string(0, 0, "read me").unwrap();
+    let ws = book.add_worksheet();
+    ws.set_name("Sales").unwrap();
+    let date = Format::new().set_num_format("dd/mm/yyyy");
+    for (c, h) in ["Customer ID", "Order Date", "Sales"].iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    let rows = [
+        ("A", (2024, 1, 5), 10.5),
+        ("B", (2024, 2, 3), 5.0),
+        ("A", (2024, 3, 9), 7.25),
+    ];
+    for (r, (id, (y, m, d), v)) in rows.iter().enumerate() {
+        let r = r as u32 + 1;
+        ws.write_string(r, 0, *id).unwrap();
+        let when = ExcelDateTime::from_ymd(*y, *m, *d).unwrap();
+        ws.write_datetime_with_format(r, 1, &when, &date).unwrap();
+        ws.write_number(r, 2, *v).unwrap();
+    }
+    // Blank rows a spreadsheet keeps at the end.
+    ws.write_string(10, 0, "").unwrap();
+    book.save(&path).unwrap();
+    let p = path.to_str().unwrap();
+    let out = tier(&["classify", p, "--sheet", "Sales", "--format", "csv"]);
+    assert_eq!(csv_column(out.ok(), "value"), ["17.75", "5.00"]);
+    assert_eq!(
+        csv_column(&out.stdout, "last_purchase"),
+        ["2024-03-09", "2024-02-03"]
+    );
+    tier(&["classify", p, "--sheet", "Nope"]).fails(2, &["no sheet `Nope`", "`Notes`, `Sales`"]);
+    // The first sheet by default: here one without the columns, named in the error.
+    tier(&["classify", p]).fails(1, &["orders.xlsx [sheet Notes]"]);
+    // The workbook through stdin, and a gzip-compressed CSV as a file and through stdin.
+    let bytes = std::fs::read(&path).unwrap();
+    let piped = tier_in(
+        &["classify", "-", "--sheet", "Sales", "--format", "csv"],
+        Some(&bytes),
+    );
+    assert_eq!(csv_column(piped.ok(), "value"), ["17.75", "5.00"]);
+    let csv = b"customer_id,date,amount\nA,2024-01-05,10\nB,2024-01-06,5\n";
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut gz, csv).unwrap();
+    let gz = gz.finish().unwrap();
+    let f = write(dir.path(), "o.csv.gz", &gz);
+    assert_eq!(
+        csv_column(tier(&["classify", &f, "--format", "csv"]).ok(), "value"),
+        ["10.00", "5.00"]
+    );
+    let piped = tier_in(&["classify", "-", "--format", "csv"], Some(&gz));
+    assert_eq!(csv_column(piped.ok(), "value"), ["10.00", "5.00"]);
+    let zst = zstd::encode_all(&csv[..], 1).unwrap();
+    let f = write(dir.path(), "o.csv.zst", &zst);
+    assert_eq!(
+        csv_column(tier(&["classify", &f, "--format", "csv"]).ok(), "value"),
+        ["10.00", "5.00"]
+    );
+    let cut = write(dir.path(), "cut.csv.gz", &gz[..gz.len() / 2]);
+    tier(&["classify", &cut]).fails(1, &["cannot decompress", "cut short"]);
+}
+
+#[test]
+fn a_two_digit_year_is_named_as_the_problem() {
+    let dir = temp_dir();
+    let data = write(
+        dir.path(),
+        "y.csv",
+        b"customer_id,date,amount\nA,02/04/22,1\n",
+    );
+    tier(&["classify", &data]).fails(1, &["its year has two digits", "--date-format %d/%m/%y"]);
+}
