@@ -55,6 +55,14 @@ fn axes(max: f64) -> String {
     s
 }
 
+/// Show every how-many-th of `labels` under an axis with `gap` pixels between points, so that no
+/// two shown labels overlap (11 px text is about 6.5 px a character), from 3 points to hundreds.
+fn label_step(labels: &[String], gap: f64) -> usize {
+    let widest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0) as f64;
+    let needed = widest * 6.5 + 8.0;
+    ((needed / gap.max(1e-9)).ceil() as usize).max(1)
+}
+
 /// A vertical bar chart of `values` with a label under each bar (negative values drawn as 0).
 pub fn bars(label: &str, labels: &[String], values: &[f64]) -> String {
     let max = values.iter().cloned().fold(0.0, f64::max).max(1e-9);
@@ -62,6 +70,7 @@ pub fn bars(label: &str, labels: &[String], values: &[f64]) -> String {
     let slot = (W - LEFT - RIGHT) / n;
     let mut s = open(label);
     s.push_str(&axes(max));
+    let step = label_step(labels, slot);
     for (i, (l, v)) in labels.iter().zip(values).enumerate() {
         let h = (H - TOP - BOTTOM) * v.max(0.0) / max;
         let x = LEFT + slot * i as f64 + slot * 0.15;
@@ -72,12 +81,17 @@ pub fn bars(label: &str, labels: &[String], values: &[f64]) -> String {
             html_escape(l),
             short(*v)
         ));
-        s.push_str(&format!(
-            "<text class=\"label\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>\n",
-            x + slot * 0.35,
-            H - BOTTOM + 16.0,
-            html_escape(l)
-        ));
+        if i % step == 0 {
+            s.push_str(&format!(
+                "<text class=\"label\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>\n",
+                x + slot * 0.35,
+                H - BOTTOM + 16.0,
+                html_escape(l)
+            ));
+        }
+        if step > 1 {
+            continue;
+        }
         s.push_str(&format!(
             "<text class=\"value\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>\n",
             x + slot * 0.35,
@@ -145,7 +159,7 @@ pub fn line(label: &str, labels: &[String], values: &[Option<f64>], diagonal: bo
             ));
         }
     }
-    let every = (n / 8).max(1);
+    let every = label_step(labels, (W - LEFT - RIGHT) / (n.max(2) - 1) as f64);
     for (i, l) in labels.iter().enumerate().filter(|(i, _)| i % every == 0) {
         s.push_str(&format!(
             "<text class=\"label\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>\n",
@@ -191,6 +205,39 @@ pub fn heat_table(corner: &str, rows: &[String], cols: &[String], cells: &[Vec<f
 
 #[cfg(test)]
 mod tests {
+    /// The x positions of the axis labels drawn.
+    fn label_xs(svg: &str) -> Vec<f64> {
+        svg.lines()
+            .filter(|l| l.starts_with("<text class=\"label\""))
+            .map(|l| {
+                let at = l.find("x=\"").unwrap() + 3;
+                l[at..].split('"').next().unwrap().parse().unwrap()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn period_labels_never_overlap_from_3_to_60_periods() {
+        for n in [3usize, 12, 13, 24, 36, 60, 200] {
+            let labels: Vec<String> = (0..n)
+                .map(|i| format!("{}-{:02}", 2010 + i / 12, i % 12 + 1))
+                .collect();
+            let values: Vec<Option<f64>> = (0..n).map(|i| Some(i as f64)).collect();
+            let bars: Vec<f64> = (0..n).map(|i| i as f64).collect();
+            for svg in [
+                line("c", &labels, &values, false),
+                super::bars("b", &labels, &bars),
+            ] {
+                let xs = label_xs(&svg);
+                assert!(xs.len() >= 2.min(n), "{n}: {xs:?}");
+                assert!(
+                    xs.windows(2).all(|w| w[1] - w[0] >= 7.0 * 6.5),
+                    "{n}: {xs:?}"
+                );
+            }
+        }
+    }
+
     use super::*;
 
     #[test]
