@@ -383,9 +383,11 @@ fn table(df: &DataFrame, keep: &[&str], w: &mut dyn Write) -> Result<()> {
             w,
             "{}",
             fit(format!(
-                "… {} more columns: {} (a wider terminal, a pipe or -o shows them)",
+                "… {} more column{}: {} (a wider terminal, a pipe or -o shows {})",
                 hidden.len(),
-                hidden.join(", ")
+                if hidden.len() == 1 { "" } else { "s" },
+                hidden.join(", "),
+                if hidden.len() == 1 { "it" } else { "them" }
             ))
         )?;
     }
