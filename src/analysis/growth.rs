@@ -60,13 +60,8 @@ impl Growth {
 /// (`whole` false) has no full year to compare with: `new` while it buys.
 pub fn trend_word(now: i64, before: i64, whole: bool) -> &'static str {
     match Growth::pct(now, before) {
-        _ if !whole => {
-            if now > 0 {
-                "new"
-            } else {
-                "inactive"
-            }
-        }
+        _ if !whole && now > 0 => "new",
+        _ if !whole => "inactive",
         Some(g) if g > 10.0 => "growing",
         Some(g) if g < -10.0 => "declining",
         Some(_) => "steady",
