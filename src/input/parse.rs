@@ -175,12 +175,12 @@ pub fn decide_formats(
                     .decide(hint)
                     .map_err(|e| anyhow!("{}: column `{name}` {e}", inputs(report)))?,
             };
-            let shown = if d == Decimal::Comma {
-                "comma"
-            } else {
-                "point"
+            let shown = match d {
+                _ if ev.typed => "stored as numbers (no text to read)",
+                Decimal::Comma => "decimal comma",
+                _ => "decimal point",
             };
-            report.decimals.push(format!("`{name}`: decimal {shown}"));
+            report.decimals.push(format!("`{name}`: {shown}"));
             let slot = match m.role {
                 Role::Amount => &mut f.amount,
                 Role::Quantity => &mut f.quantity,

@@ -658,3 +658,12 @@ fn a_two_digit_year_is_named_as_the_problem() {
     );
     tier(&["classify", &data]).fails(1, &["its year has two digits", "--date-format %d/%m/%y"]);
 }
+
+#[test]
+fn explain_says_a_parquet_number_column_is_stored_as_numbers() {
+    let f = fixture("floats.parquet");
+    let out = tier(&["classify", &f, "--explain", "--format", "csv"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stderr.contains("stored as numbers"), "{}", out.stderr);
+    assert!(!out.stderr.contains("decimal point"), "{}", out.stderr);
+}
