@@ -131,6 +131,8 @@ pub struct LoadReport {
     pub returns_kept: usize,
     pub blank_amounts: usize,
     pub footer_lines: usize,
+    /// Inputs whose text was decoded as Windows-1252.
+    pub encodings: Vec<String>,
 }
 
 impl LoadReport {
@@ -154,6 +156,7 @@ impl LoadReport {
         for (role, column, how) in &self.mapping {
             out.push(format!("{role:>9}: `{column}` ({how})"));
         }
+        out.extend(self.encodings.iter().map(|e| format!(" encoding: {e}")));
         out.push(format!("    dates: {}", self.date_format));
         out.push(format!("   amount: {}", self.amount_source));
         out.extend(self.decimals.iter().map(|d| format!("  numbers: {d}")));
@@ -285,6 +288,15 @@ impl Scanned {
             ..Default::default()
         };
         let frame = precise(self, &mut report)?;
+        // Only the precise reader decodes text that is not UTF-8: say which inputs it was.
+        for p in &self.probes {
+            if matches!(p.kind, source::Kind::Csv { .. }) && !prescan::is_utf8(&p.path, &p.name)? {
+                report.encodings.push(format!(
+                    "`{}` is not UTF-8: its text was read as Windows-1252",
+                    p.name
+                ));
+            }
+        }
         self.frame = frame.lazy();
         self.report = report;
         self.precise = true;

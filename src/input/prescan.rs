@@ -55,6 +55,32 @@ impl Counter {
     }
 }
 
+/// Whether the whole file at `path` is UTF-8 text (read in blocks, a character cut by a block's
+/// end carried to the next).
+pub fn is_utf8(path: &Path, name: &str) -> Result<bool> {
+    let mut file = File::open(path).with_context(|| format!("cannot open `{name}`"))?;
+    let mut buf = vec![0u8; 4 << 20];
+    let mut pending = 0;
+    loop {
+        let n = file
+            .read(&mut buf[pending..])
+            .with_context(|| format!("cannot read `{name}`"))?;
+        if n == 0 {
+            return Ok(pending == 0);
+        }
+        let filled = pending + n;
+        match std::str::from_utf8(&buf[..filled]) {
+            Ok(_) => pending = 0,
+            Err(e) if e.error_len().is_none() => {
+                let valid = e.valid_up_to();
+                buf.copy_within(valid..filled, 0);
+                pending = filled - valid;
+            }
+            Err(_) => return Ok(false),
+        }
+    }
+}
+
 /// Whether the CSV at `path` (header of `width` fields) needs the precise reader.
 pub fn needs_precise(path: &Path, name: &str, delimiter: u8, width: usize) -> Result<bool> {
     match totals(path, name, delimiter, width)? {

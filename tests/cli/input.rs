@@ -667,3 +667,28 @@ fn explain_says_a_parquet_number_column_is_stored_as_numbers() {
     assert!(out.stderr.contains("stored as numbers"), "{}", out.stderr);
     assert!(!out.stderr.contains("decimal point"), "{}", out.stderr);
 }
+
+#[test]
+fn explain_says_when_text_was_read_as_windows_1252() {
+    let dir = temp_dir();
+    let data = write(
+        dir.path(),
+        "w.csv",
+        b"customer_id,date,amount\nO\x92Brien,2024-01-05,10\nB,2024-01-06,5\n",
+    );
+    let out = tier(&["classify", &data, "--explain", "--format", "csv"]);
+    assert!(out.ok().contains("O\u{2019}Brien"), "{}", out.stdout);
+    assert!(
+        out.stderr
+            .contains("is not UTF-8: its text was read as Windows-1252"),
+        "{}",
+        out.stderr
+    );
+    let utf8 = write(
+        dir.path(),
+        "u.csv",
+        "customer_id,date,amount\nO’Brien,2024-01-05,10\n".as_bytes(),
+    );
+    let out = tier(&["classify", &utf8, "--explain", "--format", "csv"]);
+    assert!(!out.stderr.contains("Windows-1252"), "{}", out.stderr);
+}
