@@ -131,28 +131,44 @@ pub fn probe(path: &str, opts: &super::InputOptions, spool: &mut Vec<TempPath>) 
     })
 }
 
-/// A gzip- or zstd-compressed input (a file or stdin) decompressed as a stream into a spooled
-/// temporary file, which is then read as the input (messages keep the input's name); any other
-/// input as it is.
+/// A compressed input (gzip, zstd, bzip2 or xz; a file or stdin) decompressed as a stream into a
+/// spooled temporary file, which is then read as the input (messages keep the input's name);
+/// any other input as it is.
 fn decompressed(name: &str, path: PathBuf, spool: &mut Vec<TempPath>) -> Result<PathBuf> {
-    let mut magic = [0u8; 4];
+    let mut magic = [0u8; 6];
     let n = read_up_to(
         &mut File::open(&path).with_context(|| format!("cannot open `{name}`"))?,
         &mut magic,
     )?;
     let file = || File::open(&path).with_context(|| format!("cannot open `{name}`"));
-    let mut reader: Box<dyn Read> = match &magic[..n] {
-        [0x1f, 0x8b, ..] => Box::new(flate2::read::MultiGzDecoder::new(BufReader::new(file()?))),
-        [0x28, 0xb5, 0x2f, 0xfd] => Box::new(
-            zstd::stream::read::Decoder::new(file()?)
-                .with_context(|| format!("cannot read `{name}` as zstd"))?,
-        ),
+    let kind = match &magic[..n] {
+        [0x1f, 0x8b, ..] => "gzip",
+        [0x28, 0xb5, 0x2f, 0xfd, ..] => "zstd",
+        [b'B', b'Z', b'h', ..] => "bzip2",
+        [0xfd, b'7', b'z', b'X', b'Z', 0x00] => "xz",
         _ => return Ok(path),
     };
     let mut tmp = tempfile::NamedTempFile::new().context("cannot spool a compressed input")?;
-    std::io::copy(&mut reader, &mut tmp).with_context(|| {
-        format!("cannot decompress `{name}`: the compressed data is damaged or cut short")
-    })?;
+    let damaged =
+        || format!("cannot decompress `{name}` ({kind}): the data is damaged or cut short");
+    match kind {
+        "xz" => {
+            let mut out = std::io::BufWriter::new(&mut tmp);
+            lzma_rs::xz_decompress(&mut BufReader::new(file()?), &mut out)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", damaged()))?;
+            std::io::Write::flush(&mut out).with_context(damaged)?;
+        }
+        _ => {
+            let mut reader: Box<dyn Read> = match kind {
+                "gzip" => Box::new(flate2::read::MultiGzDecoder::new(BufReader::new(file()?))),
+                "zstd" => {
+                    Box::new(zstd::stream::read::Decoder::new(file()?).with_context(damaged)?)
+                }
+                _ => Box::new(bzip2::read::MultiBzDecoder::new(BufReader::new(file()?))),
+            };
+            std::io::copy(&mut reader, &mut tmp).with_context(damaged)?;
+        }
+    }
     let p = tmp.into_temp_path();
     let real = p.to_path_buf();
     spool.push(p);

@@ -644,6 +644,20 @@ fn workbooks_and_compressed_files_are_read_as_they_arrive() {
         csv_column(tier(&["classify", &f, "--format", "csv"]).ok(), "value"),
         ["10.00", "5.00"]
     );
+    let mut bz = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::fast());
+    std::io::Write::write_all(&mut bz, csv).unwrap();
+    let f = write(dir.path(), "o.csv.bz2", &bz.finish().unwrap());
+    assert_eq!(
+        csv_column(tier(&["classify", &f, "--format", "csv"]).ok(), "value"),
+        ["10.00", "5.00"]
+    );
+    let mut xz = Vec::new();
+    lzma_rs::xz_compress(&mut &csv[..], &mut xz).unwrap();
+    let f = write(dir.path(), "o.csv.xz", &xz);
+    assert_eq!(
+        csv_column(tier(&["classify", &f, "--format", "csv"]).ok(), "value"),
+        ["10.00", "5.00"]
+    );
     let cut = write(dir.path(), "cut.csv.gz", &gz[..gz.len() / 2]);
     tier(&["classify", &cut]).fails(1, &["cannot decompress", "cut short"]);
 }
