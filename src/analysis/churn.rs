@@ -318,11 +318,12 @@ pub fn frame(rows: &[Row]) -> PolarsResult<DataFrame> {
         Status::Active => 3,
     };
     let mut order: Vec<&Row> = rows.iter().collect();
+    let ids = super::ids::IdOrder::of(rows.iter().map(|r| r.customer.as_str()));
     order.sort_by(|x, y| {
         urgency(x.status)
             .cmp(&urgency(y.status))
             .then(y.value_12m.cmp(&x.value_12m))
-            .then(x.customer.cmp(&y.customer))
+            .then_with(|| ids.cmp(&x.customer, &y.customer))
     });
     let text = |f: &dyn Fn(&Row) -> Option<String>| order.iter().map(|r| f(r)).collect::<Vec<_>>();
     let money = |f: &dyn Fn(&Row) -> i64| {
@@ -470,10 +471,11 @@ pub fn summary_frames(rows: &[Row]) -> PolarsResult<(DataFrame, DataFrame, DataF
         .iter()
         .filter(|r| matches!(r.status, Status::AtRisk | Status::Lapsed))
         .collect();
+    let ids = super::ids::IdOrder::of(rows.iter().map(|r| r.customer.as_str()));
     risk.sort_by(|a, b| {
         b.value_12m
             .cmp(&a.value_12m)
-            .then(a.customer.cmp(&b.customer))
+            .then_with(|| ids.cmp(&a.customer, &b.customer))
     });
     risk.truncate(TOP_AT_RISK);
     let top = df!(

@@ -138,7 +138,12 @@ pub fn customers(p: &Presence, period: Period, now: i32, covered: i32) -> Vec<Gr
         })
         .filter(|g| g.now != 0 || g.previous.unwrap_or(0) != 0 || g.year_before.unwrap_or(0) != 0)
         .collect();
-    out.sort_by(|a, b| b.rise().cmp(&a.rise()).then(a.customer.cmp(&b.customer)));
+    let ids = super::ids::IdOrder::of(out.iter().map(|g| g.customer.as_str()));
+    out.sort_by(|a, b| {
+        b.rise()
+            .cmp(&a.rise())
+            .then_with(|| ids.cmp(&a.customer, &b.customer))
+    });
     out
 }
 

@@ -8,6 +8,7 @@ pub mod clv_model;
 pub mod customers;
 pub mod growth;
 pub mod holdout;
+pub mod ids;
 pub mod migrate;
 pub mod outliers;
 pub mod pareto;

@@ -250,9 +250,11 @@ fn lost_frame(
 ) -> Result<DataFrame> {
     let mut lost: Vec<&Row> = rows.iter().filter(|r| r.status == Status::Lost).collect();
     let active_12m = churn::value_in_last_active_year(days)?;
+    let ids = crate::analysis::ids::IdOrder::of(rows.iter().map(|r| r.customer.as_str()));
     lost.sort_by(|a, b| {
         let v = |r: &Row| active_12m.get(&r.customer).copied().unwrap_or(0);
-        v(b).cmp(&v(a)).then(a.customer.cmp(&b.customer))
+        v(b).cmp(&v(a))
+            .then_with(|| ids.cmp(&a.customer, &b.customer))
     });
     let empty = Default::default();
     let mut trail = Vec::new();

@@ -205,11 +205,12 @@ fn cells(t: &Tiered, pairs: &[(i32, i32)], rungs: &[String], period: Period) -> 
 /// The customers whose tier changed (including new and lost), most valuable after first.
 fn movers(moves: &[Move], period: Period, a: i32, b: i32) -> Result<DataFrame> {
     let mut m: Vec<&Move> = moves.iter().filter(|m| m.from != m.to).collect();
+    let ids = crate::analysis::ids::IdOrder::of(moves.iter().map(|m| m.customer.as_str()));
     m.sort_by(|x, y| {
         y.value_to
             .max(y.value_from)
             .cmp(&x.value_to.max(x.value_from))
-            .then(x.customer.cmp(&y.customer))
+            .then_with(|| ids.cmp(&x.customer, &y.customer))
     });
     Ok(df!(
         "customer" => m.iter().map(|x| x.customer.clone()).collect::<Vec<_>>(),

@@ -208,9 +208,11 @@ fn previous_section(b: &Bundle) -> anyhow::Result<String> {
         .filter_map(|(c, v)| Some((c?, v?)))
         .collect();
     let mut shown: Vec<&super::Change> = changes.iter().collect();
+    let ids = crate::analysis::ids::IdOrder::of(changes.iter().map(|c| c.customer.as_str()));
     shown.sort_by(|x, y| {
         let v = |c: &super::Change| value.get(c.customer.as_str()).copied().unwrap_or(0.0);
-        v(y).total_cmp(&v(x)).then(x.customer.cmp(&y.customer))
+        v(y).total_cmp(&v(x))
+            .then_with(|| ids.cmp(&x.customer, &y.customer))
     });
     shown.truncate(30);
     let text = |f: &dyn Fn(&super::Change) -> Option<String>| {

@@ -62,10 +62,11 @@ pub fn text(b: &Bundle) -> String {
         .iter()
         .filter(|r| matches!(r.status, Status::AtRisk | Status::Lapsed))
         .collect();
+    let ids = crate::analysis::ids::IdOrder::of(b.churn.iter().map(|r| r.customer.as_str()));
     risk.sort_by(|a, c| {
         c.value_12m
             .cmp(&a.value_12m)
-            .then(a.customer.cmp(&c.customer))
+            .then_with(|| ids.cmp(&a.customer, &c.customer))
     });
     if !risk.is_empty() {
         s.push_str("\nMost valuable customers at risk:\n\n");

@@ -520,3 +520,21 @@ fn summary_value_shares_stay_shares_with_net_returns() {
         "{shares:?}"
     );
 }
+
+#[test]
+fn tied_numeric_ids_come_in_number_order_as_classify_ranks_them() {
+    let dir = temp_dir();
+    let data = write(
+        dir.path(),
+        "n.csv",
+        b"customer_id,date,amount\n2,2024-01-05,10\n10,2024-01-05,10\n1,2024-01-05,10\n\
+          100,2024-01-05,10\n",
+    );
+    let want = ["1", "2", "10", "100"];
+    let classify = tier(&["classify", &data, "--format", "csv"]);
+    assert_eq!(csv_column(classify.ok(), "customer"), want);
+    let growth = tier(&["growth", &data, "--as-of", "2024-01-31", "--format", "csv"]);
+    assert_eq!(csv_column(growth.ok(), "customer"), want);
+    let churn = tier(&["churn", &data, "--as-of", "2024-01-31", "--format", "csv"]);
+    assert_eq!(csv_column(churn.ok(), "customer"), want);
+}
