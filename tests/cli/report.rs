@@ -332,6 +332,55 @@ fn the_page_renders_in_a_real_browser() {
         std::fs::metadata(&shot).unwrap().len() > 50_000,
         "a screenshot with content"
     );
+    // Histories of 14 and 60 months: the churn chart's labels, as the browser has them, never
+    // run into each other.
+    for months in [14, 60] {
+        let mut csv = String::from("customer_id,date,amount\n");
+        for m in 0..months {
+            for c in 0..(5 + m % 7) {
+                csv.push_str(&format!(
+                    "C{c},{}-{:02}-10,{}\n",
+                    2020 + m / 12,
+                    m % 12 + 1,
+                    10 + c
+                ));
+            }
+        }
+        let data = write(dir.path(), "long.csv", csv.as_bytes());
+        let long = dir.path().join(format!("long{months}"));
+        tier(&[
+            "report",
+            &data,
+            "--out",
+            long.to_str().unwrap(),
+            "--no-model",
+            "-q",
+        ])
+        .ok();
+        let dom = Command::new(&browser)
+            .args(headless)
+            .arg("--dump-dom")
+            .arg(format!("file://{}", long.join("report.html").display()))
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&dom.stdout);
+        let chart = &text[text.find("id=\"churn-rate\"").expect("the churn chart")..];
+        let chart = &chart[..chart.find("</svg>").unwrap()];
+        let xs: Vec<f64> = chart
+            .split("<text class=\"label\"")
+            .skip(1)
+            .map(|t| {
+                let at = t.find("x=\"").unwrap() + 3;
+                t[at..].split('"').next().unwrap().parse().unwrap()
+            })
+            .collect();
+        assert!(xs.len() >= 4, "{months}: {xs:?}");
+        // `2024-12` is 7 characters of 11 px text, about 45 px.
+        assert!(
+            xs.windows(2).all(|w| w[1] - w[0] >= 45.0),
+            "{months}: {xs:?}"
+        );
+    }
 }
 
 #[test]
