@@ -153,6 +153,18 @@ pub fn first_whole(period: Period, since: Option<i32>, first_day: i32) -> i32 {
     }
 }
 
+/// [`first_whole`] of the customer days (`day` i32), whose first day stands for the data's
+/// start (`as_of` when there are none).
+pub fn first_whole_of(
+    days: &DataFrame,
+    period: Period,
+    since: Option<i32>,
+    as_of: i32,
+) -> PolarsResult<i32> {
+    let first_day = days.column("day")?.i32()?.min().unwrap_or(as_of);
+    Ok(first_whole(period, since, first_day))
+}
+
 /// The day `k` months before `as_of`, where the last `k` months (that day, `as_of`] begin: as of
 /// a month's last day, the last day of the month `k` months before (so the months are calendar
 /// months whatever their length: 2025-11-30 back one is 2025-10-31); else the same day of the

@@ -171,11 +171,7 @@ pub fn run(args: &ChurnArgs, cfg: &Loaded) -> Result<()> {
         progress::note(&format!("tier: note: {note}; {compared}"));
     }
     // The first period the data covers whole: none before it is compared.
-    let first = periods::first_whole(
-        period,
-        data.since,
-        days.column("day")?.i32()?.min().unwrap_or(as_of),
-    );
+    let first = periods::first_whole_of(&days, period, data.since, as_of)?;
     if args.rates || args.cohorts {
         let presence = retention::presence(&periods::customer_periods(&days, period)?)?;
         let mut frame = if args.rates {

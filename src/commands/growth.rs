@@ -51,11 +51,7 @@ pub fn run(args: &GrowthArgs, cfg: &Loaded) -> Result<()> {
     let last = period.index(as_of);
     // The first period of the data (or the first whole one after --since): earlier ones are
     // unknown, not zero.
-    let first = periods::first_whole(
-        period,
-        data.since,
-        days.column("day")?.i32()?.min().unwrap_or(as_of),
-    );
+    let first = periods::first_whole_of(&days, period, data.since, as_of)?;
     if args.total {
         if let Some(note) = period.partial_note(last, as_of) {
             progress::note(&format!(

@@ -98,8 +98,7 @@ pub fn run(args: &MigrateArgs, cfg: &Loaded) -> Result<()> {
     // The transitions the data can show: between periods it covers whole, the last complete one
     // the latest (a transition into a period cut by the as-of date calls everyone who has not
     // bought yet lost).
-    let first_day = days.column("day")?.i32()?.min().unwrap_or(as_of);
-    let whole = periods::first_whole(period, data.since, first_day);
+    let whole = periods::first_whole_of(&days, period, data.since, as_of)?;
     let first = tiered.keys().next().copied().unwrap_or(last).max(whole);
     let now = crate::analysis::churn::current_period(period, as_of);
     let pairs: Vec<(i32, i32)> = match chosen {
@@ -111,12 +110,12 @@ pub fn run(args: &MigrateArgs, cfg: &Loaded) -> Result<()> {
             ))
             .into())
         }
-        Some((a, _)) if data.since.is_some_and(|_| a < whole) => {
+        Some((a, _)) if a < whole && data.since.is_some() => {
             return Err(UsageError(format!(
                 "--from {} is cut by --since {}: its tiers would rank part of it; choose {} or \
                  later",
                 period.label(a),
-                crate::input::iso_date(data.since.unwrap_or(first_day)),
+                data.since.map(crate::input::iso_date).unwrap_or_default(),
                 period.label(whole)
             ))
             .into())

@@ -215,16 +215,21 @@ fn whole_columns(
 
 /// Fills the row counts of `report` with one counting query over the inputs.
 pub fn count(raw_frame: &LazyFrame, plan: &Plan, report: &mut LoadReport) -> Result<()> {
+    // Whether raw cell `i` holds only spaces (null when the cell is missing).
+    let blank_cell = |i: usize| {
+        col(raw(i))
+            .cast(DataType::String)
+            .str()
+            .strip_chars(lit(NULL))
+            .str()
+            .len_bytes()
+            .eq(lit(0u32))
+    };
     let blank = |role: Role| {
-        plan.mapping.iter().position(|m| m.role == role).map(|i| {
-            col(raw(i))
-                .cast(DataType::String)
-                .str()
-                .strip_chars(lit(NULL))
-                .str()
-                .len_bytes()
-                .eq(lit(0u32))
-        })
+        plan.mapping
+            .iter()
+            .position(|m| m.role == role)
+            .map(blank_cell)
     };
     let blank_amount = blank(Role::Amount)
         .or_else(|| Some(blank(Role::Quantity)?.or(blank(Role::Price)?)))
@@ -250,16 +255,7 @@ pub fn count(raw_frame: &LazyFrame, plan: &Plan, report: &mut LoadReport) -> Res
         .collect();
     // A row with nothing in any column read is empty, not a row without a customer.
     let empty = (0..plan.mapping.len())
-        .map(|i| {
-            col(raw(i))
-                .cast(DataType::String)
-                .str()
-                .strip_chars(lit(NULL))
-                .str()
-                .len_bytes()
-                .eq(lit(0u32))
-                .fill_null(lit(true))
-        })
+        .map(|i| blank_cell(i).fill_null(lit(true)))
         .reduce(|a, b| a.and(b))
         .unwrap_or(lit(false));
     let counts = plan

@@ -68,16 +68,24 @@ pub fn is_utf8(path: &Path, name: &str) -> Result<bool> {
         if n == 0 {
             return Ok(pending == 0);
         }
-        let filled = pending + n;
-        match std::str::from_utf8(&buf[..filled]) {
-            Ok(_) => pending = 0,
-            Err(e) if e.error_len().is_none() => {
-                let valid = e.valid_up_to();
-                buf.copy_within(valid..filled, 0);
-                pending = filled - valid;
-            }
-            Err(_) => return Ok(false),
+        match utf8_carry(&mut buf, pending + n) {
+            Some(p) => pending = p,
+            None => return Ok(false),
         }
+    }
+}
+
+/// Checks the first `filled` bytes of `buf` as UTF-8: `None` when they are not, else how many
+/// bytes of a character cut by the end were moved to the front for the next read.
+fn utf8_carry(buf: &mut [u8], filled: usize) -> Option<usize> {
+    match std::str::from_utf8(&buf[..filled]) {
+        Ok(_) => Some(0),
+        Err(e) if e.error_len().is_none() => {
+            let valid = e.valid_up_to();
+            buf.copy_within(valid..filled, 0);
+            Some(filled - valid)
+        }
+        Err(_) => None,
     }
 }
 
@@ -118,15 +126,9 @@ fn totals(path: &Path, name: &str, delimiter: u8, width: usize) -> Result<Totals
         delims += chunk.iter().filter(|&&b| b == delimiter).count();
         lines += memchr::memchr_iter(b'\n', chunk).count();
         last = chunk[n - 1];
-        let filled = pending + n;
-        match std::str::from_utf8(&buf[..filled]) {
-            Ok(_) => pending = 0,
-            Err(e) if e.error_len().is_none() => {
-                let valid = e.valid_up_to();
-                buf.copy_within(valid..filled, 0);
-                pending = filled - valid;
-            }
-            Err(_) => return Ok(Totals::Bad),
+        match utf8_carry(&mut buf, pending + n) {
+            Some(p) => pending = p,
+            None => return Ok(Totals::Bad),
         }
     }
     if pending > 0 {

@@ -38,18 +38,18 @@ fn notes(b: &Bundle) -> String {
 fn kpi_cards(b: &Bundle) -> String {
     let mut s = String::from("<div class=\"kpis\">\n");
     for k in b.kpis() {
-        let change = match (k.change(), k.before) {
-            (Some(pts), _) if k.is_rate() => {
+        let change = match k.change() {
+            Some(pts) if k.is_rate() => {
                 let class = if pts <= 0.0 { "up" } else { "down" };
                 format!("<span class=\"{class}\">{pts:+.1} points</span> on the period before")
             }
-            (Some(pct), _) => {
+            Some(pct) => {
                 let class = if pct >= 0.0 { "up" } else { "down" };
                 format!("<span class=\"{class}\">{pct:+.1}%</span> on the period before")
             }
-            (None, Some(_)) if k.now.is_some() => "nothing the period before".to_string(),
-            (None, _) if k.now.is_none() => "not known from the data".to_string(),
-            (None, _) => "at the as-of date".to_string(),
+            None if k.now.is_none() => "not known from the data".to_string(),
+            None if k.before.is_some() => "nothing the period before".to_string(),
+            None => "at the as-of date".to_string(),
         };
         let shown = k.shown();
         s.push_str(&format!(

@@ -196,8 +196,7 @@ pub fn build(
         (Ok((model, _)), Variant::Bgnbd) => clv_model::p_alive_with(&model.bgnbd, &rows).ok(),
         _ => clv_model::p_alive_of_repeaters(&rows).ok(),
     };
-    let first_day = days.column("day")?.i32()?.min().unwrap_or(as_of);
-    let first = periods::first_whole(period, since, first_day);
+    let first = periods::first_whole_of(days, period, since, as_of)?;
     let mut churn_rows = churn::standing(days, as_of, &s.churn, p_alive.as_ref(), first)?;
     let per_period = periods::customer_periods(days, period)?;
     let presence = retention::presence(&per_period)?;
