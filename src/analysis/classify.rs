@@ -114,27 +114,7 @@ pub fn rank_order(df: DataFrame, grouped: bool) -> PolarsResult<DataFrame> {
     }
 }
 
-/// Sorts by the given `(column, descending)` keys, then by customer id ascending: numerically
-/// when every id is a number (so `9` comes before `10`), and as text after that.
-pub fn rank_order_by(df: DataFrame, keys: &[(&str, bool)]) -> PolarsResult<DataFrame> {
-    let numeric = df
-        .column(col::CUSTOMER)?
-        .strict_cast(&DataType::UInt64)
-        .is_ok();
-    let mut by: Vec<Expr> = keys.iter().map(|(k, _)| col(*k)).collect();
-    let mut desc: Vec<bool> = keys.iter().map(|(_, d)| *d).collect();
-    if numeric {
-        by.push(col(col::CUSTOMER).cast(DataType::UInt64));
-        desc.push(false);
-    }
-    by.push(col(col::CUSTOMER));
-    desc.push(false);
-    let opts = SortMultipleOptions::default()
-        .with_order_descending_multi(desc)
-        .with_nulls_last(true)
-        .with_maintain_order(true);
-    df.lazy().sort_by_exprs(by, opts).collect()
-}
+pub use super::rank_sort::rank_order_by;
 
 /// Ranks, shares, ABC classes and tiers, sorted for output, from the per-customer stage. Fails
 /// when a group's total value is not positive, because shares of a non-positive total mean

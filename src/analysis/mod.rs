@@ -14,6 +14,7 @@ pub mod outliers;
 pub mod pareto;
 pub mod periods;
 pub mod profile;
+pub mod rank_sort;
 pub mod retention;
 pub mod rfm;
 pub mod segments;
