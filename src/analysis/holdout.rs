@@ -6,11 +6,11 @@
 use super::clv::{Summary, Unit, Valuation};
 use crate::models::bgnbd;
 use serde::Serialize;
-use std::collections::HashMap;
 
 /// Expected purchases over `horizon` units for every summary, computed once per distinct history.
 pub fn expected_all(v: &Valuation, rows: &[Summary], horizon: f64) -> Vec<f64> {
-    let mut cache: HashMap<(u64, u64, u64), f64> = HashMap::new();
+    let mut cache: hashbrown::HashMap<(u64, u64, u64), f64, foldhash::fast::RandomState> =
+        Default::default();
     rows.iter()
         .map(|s| {
             *cache
