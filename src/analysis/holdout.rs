@@ -5,12 +5,12 @@
 
 use super::clv::{Summary, Unit, Valuation};
 use crate::models::bgnbd;
+use polars::prelude::PlHashMap;
 use serde::Serialize;
 
 /// Expected purchases over `horizon` units for every summary, computed once per distinct history.
 pub fn expected_all(v: &Valuation, rows: &[Summary], horizon: f64) -> Vec<f64> {
-    let mut cache: hashbrown::HashMap<(u64, u64, u64), f64, foldhash::fast::RandomState> =
-        Default::default();
+    let mut cache: PlHashMap<(u64, u64, u64), f64> = PlHashMap::default();
     rows.iter()
         .map(|s| {
             *cache

@@ -134,7 +134,7 @@ fn text_ranks(s: &StringChunked) -> Vec<Option<u64>> {
     let mut distinct: Vec<&str> = s.iter().flatten().collect();
     distinct.sort_unstable();
     distinct.dedup();
-    let rank: hashbrown::HashMap<&str, u64, foldhash::fast::RandomState> = distinct
+    let rank: PlHashMap<&str, u64> = distinct
         .iter()
         .enumerate()
         .map(|(r, v)| (*v, r as u64))

@@ -9,9 +9,6 @@ use crate::input::col;
 use polars::prelude::*;
 use std::collections::HashMap;
 
-/// A map keyed by the row's own ids, hashed fast (no untrusted keys to defend against).
-type Fast<K, V> = hashbrown::HashMap<K, V, foldhash::fast::RandomState>;
-
 /// `customer → column` as text, for the customers where both are set.
 pub fn text_map(df: &DataFrame, column: &str) -> PolarsResult<HashMap<String, String>> {
     let ids = df.column(col::CUSTOMER)?.str()?;
@@ -57,7 +54,7 @@ pub fn customer_rows(
             col("last_purchase"),
         ])
         .collect()?;
-    let index: Fast<&str, usize> = rfm
+    let index: PlHashMap<&str, usize> = rfm
         .column(col::CUSTOMER)?
         .str()?
         .iter()
@@ -73,13 +70,13 @@ pub fn customer_rows(
         let c = rfm.column(name)?.as_materialized_series().take(&take)?;
         df.with_column(c.with_name(name.into()).into_column())?;
     }
-    let pred: Fast<&str, &clv::Prediction> = match predictions {
+    let pred: PlHashMap<&str, &clv::Prediction> = match predictions {
         Some(p) => summaries
             .iter()
             .zip(p)
             .map(|(s, p)| (s.customer.as_str(), p))
             .collect(),
-        None => Fast::default(),
+        None => PlHashMap::default(),
     };
     let r6 = |v: f64| (v * 1e6).round() / 1e6;
     let pick = |f: &dyn Fn(&clv::Prediction) -> f64| -> Vec<Option<f64>> {
@@ -96,7 +93,8 @@ pub fn customer_rows(
         "clv".into(),
         pick(&|p| (p.clv * 100.0).round() / 100.0),
     ))?;
-    let by_id: Fast<&str, &churn::Row> = churn.iter().map(|r| (r.customer.as_str(), r)).collect();
+    let by_id: PlHashMap<&str, &churn::Row> =
+        churn.iter().map(|r| (r.customer.as_str(), r)).collect();
     let ch = |f: &dyn Fn(&churn::Row) -> Option<String>| -> Vec<Option<String>> {
         ids.iter()
             .map(|id| by_id.get(id.as_str()).and_then(|r| f(r)))
@@ -116,7 +114,7 @@ pub fn customer_rows(
             .map(|id| by_id.get(id.as_str()).map(|r| r.value_12m as f64 / 100.0))
             .collect::<Vec<_>>(),
     ))?;
-    let g: Fast<&str, &Growth> = growth.iter().map(|g| (g.customer.as_str(), g)).collect();
+    let g: PlHashMap<&str, &Growth> = growth.iter().map(|g| (g.customer.as_str(), g)).collect();
     let gm = |f: &dyn Fn(&Growth) -> Option<f64>| -> Vec<Option<f64>> {
         ids.iter()
             .map(|id| g.get(id.as_str()).and_then(|x| f(x)))
