@@ -9,6 +9,7 @@
 //! Every lnΓ and digamma depends only on x, so they are computed once per distinct x.
 
 use super::special::{digamma, hyp2f1, ln_gamma, log_add_exp, logistic_neg};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// Which model.
@@ -241,11 +242,36 @@ impl<'a> Indexed<'a> {
         Indexed { data, times, at }
     }
 
-    /// As `loglik`.
+    /// As `loglik`. Fixed runs of histories are summed in parallel and their sums added in
+    /// order, so the result does not depend on the number of threads.
     pub fn loglik(&self, p: &Params, v: Variant) -> (f64, [f64; 4]) {
         let logs: Vec<f64> = self.times.iter().map(|&t| (p.alpha + t).ln()).collect();
+        let runs: Vec<(f64, [f64; 4])> = (0..self.data.len().div_ceil(RUN))
+            .into_par_iter()
+            .map(|k| self.run(k * RUN..((k + 1) * RUN).min(self.data.len()), p, v, &logs))
+            .collect();
+        let mut total = 0.0;
+        let mut grad = [0.0; 4];
+        for (ll, g) in runs {
+            total += ll;
+            for k in 0..4 {
+                grad[k] += g[k];
+            }
+        }
+        (total, grad)
+    }
+
+    /// The weighted log-likelihood and gradient of the histories in `range`, with `logs` the
+    /// ln(α + time) of every indexed time.
+    fn run(
+        &self,
+        range: std::ops::Range<usize>,
+        p: &Params,
+        v: Variant,
+        logs: &[f64],
+    ) -> (f64, [f64; 4]) {
         let l_alpha = p.alpha.ln();
-        let data = self.data;
+        let (data, at) = (&self.data[range.clone()], &self.at[range]);
         let mut total = 0.0;
         let mut grad = [0.0; 4];
         let mut i = 0;
@@ -254,7 +280,7 @@ impl<'a> Indexed<'a> {
             let c = per_x(p, v, x);
             while i < data.len() && data[i].x == x {
                 let h = &data[i];
-                let (tx_at, t_at) = self.at[i];
+                let (tx_at, t_at) = at[i];
                 let l = Logs {
                     l_t: logs[t_at as usize],
                     l_tx: logs[tx_at as usize],
@@ -271,6 +297,10 @@ impl<'a> Indexed<'a> {
         (total, grad)
     }
 }
+
+/// Histories summed as one run of a parallel log-likelihood: fewer than this many histories
+/// are summed in one run, in order, as a sequential sum would.
+const RUN: usize = 1 << 15;
 
 /// ln of the odds that the customer has dropped out.
 fn dead_log_odds(p: &Params, v: Variant, x: f64, t_x: f64, t: f64) -> Option<f64> {

@@ -6,6 +6,7 @@ use argmin::core::{CostFunction, Executor, Gradient, State, TerminationReason, T
 use argmin::solver::linesearch::MoreThuenteLineSearch;
 use argmin::solver::quasinewton::LBFGS;
 use serde::Serialize;
+use std::sync::Mutex;
 
 /// A log-likelihood over positive parameters: value and gradient at θ.
 pub trait LogLik {
@@ -14,15 +15,38 @@ pub trait LogLik {
     fn customers(&self) -> f64;
 }
 
-struct Problem<'a, L: LogLik>(&'a L);
+/// The objective as the optimiser sees it. The line search asks for the cost and then the
+/// gradient at the same point; one evaluation gives both, so the last one is kept.
+struct Problem<'a, L: LogLik> {
+    f: &'a L,
+    last: Mutex<Option<(Vec<f64>, (f64, Vec<f64>))>>,
+}
 
-impl<L: LogLik> Problem<'_, L> {
+impl<'a, L: LogLik> Problem<'a, L> {
+    fn new(f: &'a L) -> Self {
+        Problem {
+            f,
+            last: Mutex::new(None),
+        }
+    }
+
+    /// `evaluate` at `u`, from the last evaluation when it was at `u`.
+    fn neg(&self, u: &[f64]) -> (f64, Vec<f64>) {
+        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, value)) = last.as_ref().filter(|(at, _)| at.as_slice() == u) {
+            return value.clone();
+        }
+        let value = self.evaluate(u);
+        *last = Some((u.to_vec(), value.clone()));
+        value
+    }
+
     /// Negative mean log-likelihood and its gradient in u = ln θ; non-finite values become a
     /// wall the line search backs away from.
-    fn neg(&self, u: &[f64]) -> (f64, Vec<f64>) {
+    fn evaluate(&self, u: &[f64]) -> (f64, Vec<f64>) {
         let theta: Vec<f64> = u.iter().map(|v| v.clamp(-40.0, 40.0).exp()).collect();
-        let (ll, g) = self.0.eval(&theta);
-        let n = self.0.customers();
+        let (ll, g) = self.f.eval(&theta);
+        let n = self.f.customers();
         if !ll.is_finite() || g.iter().any(|v| !v.is_finite()) {
             return (1e100, vec![0.0; u.len()]);
         }
@@ -66,7 +90,7 @@ const MAX_ITERS: u64 = 1000;
 
 /// Maximises `f` from `start` (positive values).
 pub fn maximise(f: &impl LogLik, start: &[f64]) -> Result<Fitted, String> {
-    let problem = Problem(f);
+    let problem = Problem::new(f);
     let u0: Vec<f64> = start.iter().map(|v| v.ln()).collect();
     let solver = LBFGS::new(MoreThuenteLineSearch::new(), 10)
         .with_tolerance_grad(1e-9)
@@ -81,7 +105,7 @@ pub fn maximise(f: &impl LogLik, start: &[f64]) -> Result<Fitted, String> {
         .get_best_param()
         .cloned()
         .ok_or("the optimiser found no parameters")?;
-    let (cost, grad) = Problem(f).neg(&u);
+    let (cost, grad) = Problem::new(f).neg(&u);
     let gradient_norm = grad.iter().fold(0.0f64, |m, g| m.max(g.abs()));
     let termination = match state.get_termination_status() {
         TerminationStatus::Terminated(r) => r.text().to_string(),

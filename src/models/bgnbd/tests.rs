@@ -206,3 +206,38 @@ fn the_indexed_likelihood_is_the_sum_of_the_histories() {
         );
     }
 }
+
+#[test]
+fn the_parallel_likelihood_is_the_sum_over_customers_whatever_the_threads() {
+    // More histories than several runs hold, with x changing inside runs and across their edges.
+    let rows: Vec<(f64, f64, f64)> = (0..(3 * RUN + 123))
+        .map(|i| {
+            let x = (i % 7) as f64;
+            let t = 10.0 + i as f64 / 64.0;
+            (x, if x > 0.0 { t * 0.6 } else { 0.0 }, t)
+        })
+        .collect();
+    let data = compress(rows.iter().copied());
+    assert!(data.len() > 2 * RUN);
+    for v in [Variant::Bgnbd, Variant::Mbgnbd] {
+        let (ll, _) = loglik(&HARDIE, v, &data);
+        let direct: f64 = rows
+            .iter()
+            .map(|&(x, t_x, t)| loglik_one(&HARDIE, v, x, t_x, t))
+            .sum();
+        assert!(
+            (ll - direct).abs() < 1e-9 * direct.abs(),
+            "{v:?}: {ll} vs {direct}"
+        );
+        let one = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let alone = one.install(|| loglik(&HARDIE, v, &data));
+        assert_eq!(alone.0.to_bits(), ll.to_bits());
+        assert_eq!(
+            alone.1.map(f64::to_bits),
+            loglik(&HARDIE, v, &data).1.map(f64::to_bits)
+        );
+    }
+}
