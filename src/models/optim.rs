@@ -15,11 +15,14 @@ pub trait LogLik {
     fn customers(&self) -> f64;
 }
 
+/// A cost and its gradient.
+type Value = (f64, Vec<f64>);
+
 /// The objective as the optimiser sees it. The line search asks for the cost and then the
 /// gradient at the same point; one evaluation gives both, so the last one is kept.
 struct Problem<'a, L: LogLik> {
     f: &'a L,
-    last: Mutex<Option<(Vec<f64>, (f64, Vec<f64>))>>,
+    last: Mutex<Option<(Vec<f64>, Value)>>,
 }
 
 impl<'a, L: LogLik> Problem<'a, L> {
