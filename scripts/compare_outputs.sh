@@ -21,7 +21,7 @@ run() { # BIN DIR FILE TAG
   "$b" growth "$f" > "$d/$t.growth.csv" 2>&1 || true
   "$b" report "$f" --out "$d/$t.report" -q > /dev/null 2>&1 || true
   if [ -f "$d/$t.report/manifest.json" ]; then
-    grep -v '"read"\|"total"\|"path"\|"inputs"' "$d/$t.report/manifest.json" > "$d/$t.manifest" || true
+    grep -v '"read"\|"analysis"\|"total"\|"path"\|"inputs"' "$d/$t.report/manifest.json" > "$d/$t.manifest" || true
     rm "$d/$t.report/manifest.json"
     sed -i 's#<p class="meta">[^;]*;#<p class="meta">INPUT;#' "$d/$t.report/report.html"
   fi
@@ -35,10 +35,15 @@ done
 status=0
 diff -r -x '*.xlsx' "$out/old" "$out/new" || status=1
 py=$(dirname "$0")/../target/bench/venv/bin/python
+[ -x "$py" ] || py=python3
 for x in "$out"/old/*.report/customers.xlsx; do
   [ -f "$x" ] || continue
   y=${x/\/old\//\/new\/}
-  "$py" - "$x" "$y" <<'PY' 2>/dev/null || echo "(workbooks not compared: no openpyxl)"
+  if ! "$py" -c 'import openpyxl' 2>/dev/null; then
+    echo "(workbooks not compared: no openpyxl)"
+    continue
+  fi
+  "$py" - "$x" "$y" <<'PY' || status=1
 import sys, openpyxl
 load = lambda p: {w.title: list(w.iter_rows(values_only=True)) for w in openpyxl.load_workbook(p, read_only=True).worksheets}
 same = load(sys.argv[1]) == load(sys.argv[2])

@@ -8,7 +8,6 @@ use super::customers::is_purchase;
 use super::periods::Period;
 use crate::input::{col, iso_date};
 use polars::prelude::*;
-use std::collections::HashMap;
 
 /// How far gone a customer is, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -124,30 +123,21 @@ pub fn current_period(period: Period, as_of: i32) -> i32 {
 }
 
 fn histories(days: &DataFrame, period: Period, as_of: i32) -> PolarsResult<Vec<(String, History)>> {
-    let df = crate::analysis::stage::days_in_order(days)?
-        .into_owned()
-        .lazy()
-        .with_columns([
-            is_purchase(col("cents"), col("smallest")).alias("purchase"),
-            period
-                .index_expr(col("day").cast(DataType::Date))
-                .alias("period"),
-        ])
-        .collect()?;
+    let df = crate::analysis::stage::days_in_order(days)?;
     let ids = df.column(col::CUSTOMER)?.str()?;
-    let day = df.column("day")?.i32()?;
+    let day = df.column("day")?.cast(&DataType::Int32)?;
+    let day = day.i32()?;
     let cents = df.column("cents")?.i64()?;
-    let purchase = df.column("purchase")?.bool()?;
-    let per = df.column("period")?.i32()?;
+    let smallest = df.column("smallest")?.i64()?;
+    let periods = crate::analysis::periods::Indexer::new(period, day);
     let year_start = crate::analysis::periods::months_before(as_of, 12);
     let mut out: Vec<(String, History)> = Vec::new();
     let rows = ids
         .iter()
         .zip(day.iter())
         .zip(cents.iter())
-        .zip(purchase.iter())
-        .zip(per.iter());
-    for ((((id, d), c), bought), p) in rows {
+        .zip(smallest.iter());
+    for (((id, d), c), low) in rows {
         let id = id.unwrap_or_default();
         if out.last().is_none_or(|(last, _)| last != id) {
             out.push((
@@ -160,8 +150,12 @@ fn histories(days: &DataFrame, period: Period, as_of: i32) -> PolarsResult<Vec<(
             ));
         }
         let h = &mut out.last_mut().expect("pushed").1;
-        let (d, c, p) = (d.unwrap_or(0), c.unwrap_or(0), p.unwrap_or(0));
-        if bought == Some(true) {
+        // A purchase day by the stage's rule (`is_purchase`): net positive, or zero without a
+        // return.
+        let bought = c.is_some_and(|c| c > 0 || (c == 0 && low.is_some_and(|l| l >= 0)));
+        let p = d.map_or(0, |d| periods.of(d));
+        let (d, c) = (d.unwrap_or(0), c.unwrap_or(0));
+        if bought {
             h.purchase_days.push(d);
         }
         if d > year_start {
@@ -189,21 +183,23 @@ pub fn standing(
     days: &DataFrame,
     as_of: i32,
     p: &Params,
-    p_alive: Option<&HashMap<String, f64>>,
+    p_alive: Option<&PlHashMap<String, f64>>,
     first: i32,
 ) -> PolarsResult<Vec<Row>> {
     let hist = histories(days, p.period, as_of)?;
-    let mut gaps: Vec<f64> = hist
+    let medians: Vec<Option<f64>> = hist
         .iter()
-        .filter_map(|(_, h)| median_gap(&h.purchase_days))
+        .map(|(_, h)| median_gap(&h.purchase_days))
         .collect();
+    let mut gaps: Vec<f64> = medians.iter().flatten().copied().collect();
     gaps.sort_by(f64::total_cmp);
     let one_time = p.one_time_gap.or_else(|| median(&gaps)).unwrap_or(365.0);
     let now = current_period(p.period, as_of);
     let (prev, year_before) = (now - 1, now - p.period.per_year());
     Ok(hist
         .into_iter()
-        .map(|(customer, h)| {
+        .zip(medians)
+        .map(|((customer, h), median)| {
             let value = |i: i32| {
                 h.per_period
                     .iter()
@@ -213,10 +209,7 @@ pub fn standing(
             };
             let known = |i: i32| (i >= first).then(|| value(i));
             let last = h.purchase_days.last().copied();
-            let typical = median_gap(&h.purchase_days)
-                .unwrap_or(one_time)
-                .round()
-                .max(1.0);
+            let typical = median.unwrap_or(one_time).round().max(1.0);
             let mut row = Row {
                 p_alive: p_alive.and_then(|m| m.get(&customer).copied()),
                 customer,
@@ -380,7 +373,7 @@ pub fn frame(rows: &[Row]) -> PolarsResult<DataFrame> {
 
 /// Each customer's value in the 12 months up to its last purchase (the months of
 /// [`months_before`](crate::analysis::periods::months_before), as every "last 12 months").
-pub fn value_in_last_active_year(days: &DataFrame) -> PolarsResult<HashMap<String, i64>> {
+pub fn value_in_last_active_year(days: &DataFrame) -> PolarsResult<PlHashMap<String, i64>> {
     let df = crate::analysis::stage::days_in_order(days)?
         .into_owned()
         .lazy()
@@ -390,7 +383,7 @@ pub fn value_in_last_active_year(days: &DataFrame) -> PolarsResult<HashMap<Strin
     let day = df.column("day")?.i32()?;
     let cents = df.column("cents")?.i64()?;
     let purchase = df.column("purchase")?.bool()?;
-    let mut out = HashMap::new();
+    let mut out = PlHashMap::default();
     let mut start = 0;
     while start < df.height() {
         let id = ids.get(start).unwrap_or_default();

@@ -10,6 +10,7 @@ use crate::input::col;
 use crate::models::bgnbd::{self, Variant};
 use crate::models::gamma_gamma;
 use polars::prelude::*;
+use rayon::prelude::*;
 
 /// The time unit of the models.
 #[derive(
@@ -302,8 +303,8 @@ const MAX_STEPS: f64 = 1200.0;
 /// Without discounting, the discounted purchases are the expected ones: one evaluation, not one
 /// per unit step (365 with `--unit day`).
 fn purchases(v: &Valuation, s: &Summary) -> (f64, f64, f64) {
-    let e = |h: f64| bgnbd::expected_purchases(&v.bg, v.variant, h, s.x, s.t_x, s.t);
     let p_alive = bgnbd::p_alive(&v.bg, v.variant, s.x, s.t_x, s.t);
+    let e = |h: f64| bgnbd::expected_if_alive(&v.bg, v.variant, h, s.x, s.t) * p_alive;
     if v.discount_per_unit == 0.0 {
         let expected = e(v.horizon);
         return (p_alive, expected, expected);
@@ -330,12 +331,12 @@ fn purchases(v: &Valuation, s: &Summary) -> (f64, f64, f64) {
 /// CLV = margin × expected spend × discounted expected purchases. Customers the Gamma-Gamma
 /// model cannot value (no repeat purchase, or none of positive value) get the fallback spend.
 pub fn predict_all(v: &Valuation, rows: &[Summary]) -> Result<Vec<Prediction>, String> {
-    let mut cache = std::collections::HashMap::new();
+    let distinct = Distinct::of(rows);
+    let bought: Vec<(f64, f64, f64)> = distinct.map(rows, |s| purchases(v, s));
     rows.iter()
-        .map(|s| {
-            let key = (s.x.to_bits(), s.t_x.to_bits(), s.t.to_bits());
-            let (p_alive, expected, discounted) =
-                *cache.entry(key).or_insert_with(|| purchases(v, s));
+        .zip(&distinct.at)
+        .map(|(s, &at)| {
+            let (p_alive, expected, discounted) = bought[at as usize];
             let (spend, modelled) = match (v.gg, s.monetary) {
                 (Some(gg), Some(m)) if m > 0.0 => (gamma_gamma::expected_spend(&gg, s.x, m), true),
                 _ => (v.fallback_spend, false),
@@ -350,6 +351,38 @@ pub fn predict_all(v: &Valuation, rows: &[Summary]) -> Result<Vec<Prediction>, S
             check_finite(&p, s).map(|()| p)
         })
         .collect()
+}
+
+/// The distinct purchase histories (x, t_x, T) of summaries, so that what depends on the history
+/// alone is computed once per history: a history's first row, and each row's history.
+pub struct Distinct {
+    pub first: Vec<usize>,
+    pub at: Vec<u32>,
+}
+
+impl Distinct {
+    pub fn of(rows: &[Summary]) -> Distinct {
+        let mut keys: Vec<((u64, u64, u64), u32)> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, s)| ((s.x.to_bits(), s.t_x.to_bits(), s.t.to_bits()), i as u32))
+            .collect();
+        keys.par_sort_unstable();
+        let mut first = Vec::new();
+        let mut at = vec![0u32; rows.len()];
+        for (k, &(key, row)) in keys.iter().enumerate() {
+            if k == 0 || keys[k - 1].0 != key {
+                first.push(row as usize);
+            }
+            at[row as usize] = (first.len() - 1) as u32;
+        }
+        Distinct { first, at }
+    }
+
+    /// `f` of every distinct history, in parallel (each value depends on its history only).
+    pub fn map<T: Send>(&self, rows: &[Summary], f: impl Fn(&Summary) -> T + Sync) -> Vec<T> {
+        self.first.par_iter().map(|&r| f(&rows[r])).collect()
+    }
 }
 
 /// Refuses a prediction that is not a number: a degenerate fit can overflow for some

@@ -6,6 +6,7 @@ use super::clv::{self, Summary, Unit, Valuation};
 use crate::input::iso_date;
 use crate::models::bgnbd::{self, Variant};
 use crate::models::{fit_gamma_gamma, gamma_gamma, optim::Fitted};
+use polars::prelude::PlHashMap;
 use serde::{Deserialize, Serialize};
 
 /// A fitted model as saved by `--save-model`, and the core of the fit report.
@@ -106,9 +107,7 @@ fn fit_purchases_from(
 /// P(alive) of the customers with a repeat purchase (for a one-time buyer BG/NBD always says 1,
 /// which tells nothing), from a BG/NBD fit; or why there is none: the fit failed, or it is
 /// degenerate (no drop-out could be estimated).
-pub fn p_alive_of_repeaters(
-    rows: &[Summary],
-) -> Result<std::collections::HashMap<String, f64>, String> {
+pub fn p_alive_of_repeaters(rows: &[Summary]) -> Result<PlHashMap<String, f64>, String> {
     let (bg, _) = fit_purchases(rows, Variant::Bgnbd)?;
     p_alive_with(&bg, rows)
 }
@@ -118,7 +117,7 @@ pub fn p_alive_of_repeaters(
 pub fn p_alive_with(
     bg: &bgnbd::Params,
     rows: &[Summary],
-) -> Result<std::collections::HashMap<String, f64>, String> {
+) -> Result<PlHashMap<String, f64>, String> {
     let bg = *bg;
     if let Some(why) = bgnbd::degenerate(&bg, Variant::Bgnbd) {
         return Err(format!("the purchase model is degenerate: {why}"));

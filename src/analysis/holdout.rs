@@ -3,23 +3,46 @@
 //! repeat purchases week by week through the holdout (conditional expectations given each
 //! customer's calibration history). Predictions are computed once per distinct history.
 
-use super::clv::{Summary, Unit, Valuation};
+use super::clv::{Distinct, Summary, Unit, Valuation};
 use crate::models::bgnbd;
-use polars::prelude::PlHashMap;
 use serde::Serialize;
 
-/// Expected purchases over `horizon` units for every summary, computed once per distinct history.
-pub fn expected_all(v: &Valuation, rows: &[Summary], horizon: f64) -> Vec<f64> {
-    let mut cache: PlHashMap<(u64, u64, u64), f64> = PlHashMap::default();
-    rows.iter()
-        .map(|s| {
-            *cache
-                .entry((s.x.to_bits(), s.t_x.to_bits(), s.t.to_bits()))
-                .or_insert_with(|| {
-                    bgnbd::expected_purchases(&v.bg, v.variant, horizon, s.x, s.t_x, s.t)
-                })
-        })
-        .collect()
+/// Expected purchases of every summary over any horizon, with P(alive) and each expectation
+/// computed once per distinct history.
+pub struct Expected<'a> {
+    v: &'a Valuation,
+    rows: &'a [Summary],
+    distinct: Distinct,
+    alive: Vec<f64>,
+}
+
+impl<'a> Expected<'a> {
+    pub fn new(v: &'a Valuation, rows: &'a [Summary]) -> Self {
+        let distinct = Distinct::of(rows);
+        let alive = distinct.map(rows, |s| bgnbd::p_alive(&v.bg, v.variant, s.x, s.t_x, s.t));
+        Expected {
+            v,
+            rows,
+            distinct,
+            alive,
+        }
+    }
+
+    /// Per summary, the expected purchases over `horizon` units (as `bgnbd::expected_purchases`).
+    pub fn over(&self, horizon: f64) -> Vec<f64> {
+        if horizon <= 0.0 {
+            return vec![0.0; self.rows.len()];
+        }
+        let (bg, variant) = (&self.v.bg, self.v.variant);
+        let if_alive = self.distinct.map(self.rows, |s| {
+            bgnbd::expected_if_alive(bg, variant, horizon, s.x, s.t)
+        });
+        self.distinct
+            .at
+            .iter()
+            .map(|&at| if_alive[at as usize] * self.alive[at as usize])
+            .collect()
+    }
 }
 
 /// Customers and mean actual and predicted holdout purchases for one calibration frequency.
@@ -63,7 +86,8 @@ fn r4(x: f64) -> f64 {
 
 /// Compares predictions over a holdout of `days` days with what happened.
 pub fn validate(v: &Valuation, rows: &[Summary], days: i32, unit: Unit) -> Validation {
-    let predicted = expected_all(v, rows, days as f64 / unit.days());
+    let expected = Expected::new(v, rows);
+    let predicted = expected.over(days as f64 / unit.days());
     let actual: Vec<i64> = rows.iter().map(|s| s.holdout.unwrap_or(0)).collect();
     let n = rows.len() as f64;
     let errors: Vec<f64> = predicted
@@ -98,7 +122,7 @@ pub fn validate(v: &Valuation, rows: &[Summary], days: i32, unit: Unit) -> Valid
                 .iter()
                 .map(|s| s.holdout_days.iter().filter(|&&d| d <= end).count() as i64)
                 .sum();
-            let expected: f64 = expected_all(v, rows, end as f64 / unit.days()).iter().sum();
+            let expected: f64 = expected.over(end as f64 / unit.days()).iter().sum();
             WeekRow {
                 week: w,
                 actual: bought,

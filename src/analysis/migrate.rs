@@ -8,7 +8,7 @@ use super::classify::{self, Params};
 use super::customers;
 use crate::input::col;
 use polars::prelude::*;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// Which ladder customers are placed on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -19,7 +19,7 @@ pub enum Scheme {
 }
 
 /// Customer → (tier, cents) in each period.
-pub type Tiered = BTreeMap<i32, HashMap<String, (String, i64)>>;
+pub type Tiered = BTreeMap<i32, PlHashMap<String, (String, i64)>>;
 
 /// Tiers every customer present (net value above 0) in each period, by `scheme`.
 pub fn tier_periods(per: &DataFrame, scheme: Scheme, p: &Params) -> PolarsResult<Tiered> {
@@ -95,7 +95,7 @@ pub const ORIGINS: [&str; 2] = ["new", "returned"];
 
 /// Every customer's move from period `a` to period `b`, sorted by customer id.
 pub fn moves(t: &Tiered, a: i32, b: i32) -> Vec<Move> {
-    let empty = HashMap::new();
+    let empty = PlHashMap::default();
     let (pa, pb) = (t.get(&a).unwrap_or(&empty), t.get(&b).unwrap_or(&empty));
     let seen_before = |id: &str| t.range(..a).any(|(_, p)| p.contains_key(id));
     let mut ids: Vec<&String> = pa
@@ -147,7 +147,7 @@ pub fn moves_between(
         .unique(None, UniqueKeepStrategy::Any)
         .collect()?;
     let ids = earlier.column(col::CUSTOMER)?.str()?;
-    let seen: HashMap<String, (String, i64)> = ids
+    let seen: PlHashMap<String, (String, i64)> = ids
         .iter()
         .flatten()
         .map(|id| (id.to_string(), (String::new(), 0)))

@@ -35,6 +35,41 @@ fn day(d: NaiveDate) -> i32 {
     d.num_days_from_ce() - 719_163
 }
 
+/// Period indices of the days of a column, looked up in a table over the column's days rather
+/// than computed day by day through the calendar.
+pub struct Indexer {
+    period: Period,
+    first: i32,
+    table: Vec<i32>,
+}
+
+/// The longest span of days given a table (about 2,900 years); longer spans are computed.
+const TABLE_DAYS: i64 = 1 << 20;
+
+impl Indexer {
+    pub fn new(period: Period, days: &Int32Chunked) -> Indexer {
+        let (first, last) = (days.min().unwrap_or(0), days.max().unwrap_or(0));
+        let table = match i64::from(last) - i64::from(first) < TABLE_DAYS {
+            true => (first..=last).map(|d| period.index(d)).collect(),
+            false => Vec::new(),
+        };
+        Indexer {
+            period,
+            first,
+            table,
+        }
+    }
+
+    /// `Period::index` of `day`.
+    pub fn of(&self, day: i32) -> i32 {
+        let at = i64::from(day) - i64::from(self.first);
+        match usize::try_from(at).ok().and_then(|at| self.table.get(at)) {
+            Some(&index) => index,
+            None => self.period.index(day),
+        }
+    }
+}
+
 impl Period {
     /// Periods per year.
     pub fn per_year(self) -> i32 {
@@ -246,6 +281,27 @@ mod tests {
 
     fn d(y: i32, m: u32, dd: u32) -> i32 {
         day(NaiveDate::from_ymd_opt(y, m, dd).unwrap())
+    }
+
+    #[test]
+    fn the_indexer_gives_the_calendar_index_of_every_day() {
+        let days = Int32Chunked::from_slice("day".into(), &[d(2023, 12, 31), d(2025, 3, 1)]);
+        for period in [Period::Month, Period::Quarter, Period::Year] {
+            let ix = Indexer::new(period, &days);
+            for day in d(2023, 12, 1)..d(2025, 4, 1) {
+                assert_eq!(
+                    ix.of(day),
+                    period.index(day),
+                    "{period:?} {}",
+                    iso_date(day)
+                );
+            }
+        }
+        // Days centuries apart are computed, not tabled.
+        let far = Int32Chunked::from_slice("day".into(), &[d(1, 1, 1), d(9999, 12, 31)]);
+        let ix = Indexer::new(Period::Quarter, &far);
+        assert!(ix.table.is_empty());
+        assert_eq!(ix.of(d(2024, 5, 2)), Period::Quarter.index(d(2024, 5, 2)));
     }
 
     #[test]

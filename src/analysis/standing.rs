@@ -21,6 +21,17 @@ pub fn text_map(df: &DataFrame, column: &str) -> PolarsResult<HashMap<String, St
         .collect())
 }
 
+/// For each of `ids`, the position of the same id among `keys` (the last, should one repeat),
+/// or none. Keys already in the order of `ids` are matched without hashing.
+fn positions<'a>(ids: &[&str], keys: impl Iterator<Item = &'a str>) -> Vec<Option<usize>> {
+    let keys: Vec<&str> = keys.collect();
+    if keys.len() == ids.len() && keys.iter().zip(ids).all(|(k, id)| k == id) {
+        return (0..ids.len()).map(Some).collect();
+    }
+    let index: PlHashMap<&str, usize> = keys.iter().enumerate().map(|(i, &k)| (k, i)).collect();
+    ids.iter().map(|id| index.get(id).copied()).collect()
+}
+
 /// One row per customer, in the order of `classified` (rank order), with every standing: the
 /// class columns, the RFM scores, the CLV prediction, the churn status and the period growth.
 /// Customers an analysis does not cover get empty cells (growth: trend `inactive`).
@@ -33,11 +44,11 @@ pub fn customer_rows(
     growth: &[Growth],
     trends: &HashMap<String, &'static str>,
 ) -> anyhow::Result<DataFrame> {
-    let ids: Vec<String> = classified
+    let ids: Vec<&str> = classified
         .column(col::CUSTOMER)?
         .str()?
         .iter()
-        .map(|s| s.unwrap_or_default().to_string())
+        .map(Option::unwrap_or_default)
         .collect();
     let mut df = classified
         .clone()
@@ -54,35 +65,31 @@ pub fn customer_rows(
             col("last_purchase"),
         ])
         .collect()?;
-    let index: PlHashMap<&str, usize> = rfm
-        .column(col::CUSTOMER)?
-        .str()?
-        .iter()
-        .enumerate()
-        .filter_map(|(i, id)| Some((id?, i)))
-        .collect();
-    let order: Vec<Option<IdxSize>> = ids
-        .iter()
-        .map(|id| index.get(id.as_str()).map(|&i| i as IdxSize))
-        .collect();
+    let rfm_ids = rfm.column(col::CUSTOMER)?.str()?;
+    let order: Vec<Option<IdxSize>> =
+        positions(&ids, rfm_ids.iter().map(Option::unwrap_or_default))
+            .into_iter()
+            .map(|at| {
+                at.filter(|&i| rfm_ids.get(i).is_some())
+                    .map(|i| i as IdxSize)
+            })
+            .collect();
     let take = IdxCa::new("take".into(), order);
     for &name in &super::rfm::COLUMNS[1..9] {
         let c = rfm.column(name)?.as_materialized_series().take(&take)?;
         df.with_column(c.with_name(name.into()).into_column())?;
     }
-    let pred: PlHashMap<&str, &clv::Prediction> = match predictions {
-        Some(p) => summaries
-            .iter()
-            .zip(p)
-            .map(|(s, p)| (s.customer.as_str(), p))
+    // Each analysis's row of every customer, found once.
+    let pred: Vec<Option<&clv::Prediction>> = match predictions {
+        Some(p) => positions(&ids, summaries.iter().map(|s| s.customer.as_str()))
+            .into_iter()
+            .map(|at| at.map(|i| &p[i]))
             .collect(),
-        None => PlHashMap::default(),
+        None => vec![None; ids.len()],
     };
     let r6 = |v: f64| (v * 1e6).round() / 1e6;
     let pick = |f: &dyn Fn(&clv::Prediction) -> f64| -> Vec<Option<f64>> {
-        ids.iter()
-            .map(|id| pred.get(id.as_str()).map(|p| f(p)))
-            .collect()
+        pred.iter().map(|p| p.map(f)).collect()
     };
     df.with_column(Column::new("p_alive".into(), pick(&|p| r6(p.p_alive))))?;
     df.with_column(Column::new(
@@ -93,32 +100,38 @@ pub fn customer_rows(
         "clv".into(),
         pick(&|p| (p.clv * 100.0).round() / 100.0),
     ))?;
-    let by_id: PlHashMap<&str, &churn::Row> =
-        churn.iter().map(|r| (r.customer.as_str(), r)).collect();
-    let ch = |f: &dyn Fn(&churn::Row) -> Option<String>| -> Vec<Option<String>> {
-        ids.iter()
-            .map(|id| by_id.get(id.as_str()).and_then(|r| f(r)))
-            .collect()
-    };
+    let by_id: Vec<Option<&churn::Row>> =
+        positions(&ids, churn.iter().map(|r| r.customer.as_str()))
+            .into_iter()
+            .map(|at| at.map(|i| &churn[i]))
+            .collect();
     df.with_column(Column::new(
         "status".into(),
-        ch(&|r| Some(r.status.name().into())),
+        by_id
+            .iter()
+            .map(|r| r.map(|r| r.status.name()))
+            .collect::<Vec<_>>(),
     ))?;
     df.with_column(Column::new(
         "reasons".into(),
-        ch(&|r| Some(r.reasons.join("; "))),
+        by_id
+            .iter()
+            .map(|r| r.map(|r| r.reasons.join("; ")))
+            .collect::<Vec<_>>(),
     ))?;
     df.with_column(Column::new(
         "value_12m".into(),
-        ids.iter()
-            .map(|id| by_id.get(id.as_str()).map(|r| r.value_12m as f64 / 100.0))
+        by_id
+            .iter()
+            .map(|r| r.map(|r| r.value_12m as f64 / 100.0))
             .collect::<Vec<_>>(),
     ))?;
-    let g: PlHashMap<&str, &Growth> = growth.iter().map(|g| (g.customer.as_str(), g)).collect();
+    let g: Vec<Option<&Growth>> = positions(&ids, growth.iter().map(|g| g.customer.as_str()))
+        .into_iter()
+        .map(|at| at.map(|i| &growth[i]))
+        .collect();
     let gm = |f: &dyn Fn(&Growth) -> Option<f64>| -> Vec<Option<f64>> {
-        ids.iter()
-            .map(|id| g.get(id.as_str()).and_then(|x| f(x)))
-            .collect()
+        g.iter().map(|x| x.and_then(f)).collect()
     };
     df.with_column(Column::new(
         "value_period".into(),
@@ -135,7 +148,7 @@ pub fn customer_rows(
     df.with_column(Column::new(
         "trend".into(),
         ids.iter()
-            .map(|id| Some(trends.get(id.as_str()).copied().unwrap_or("inactive")))
+            .map(|id| Some(trends.get(*id).copied().unwrap_or("inactive")))
             .collect::<Vec<_>>(),
     ))?;
     Ok(df)

@@ -20,7 +20,6 @@ use crate::{commands, progress};
 use anyhow::Result;
 use clap::Args;
 use polars::prelude::*;
-use std::collections::HashMap;
 
 const EXAMPLES: &str = "Examples:
   tier churn sales.csv                          status and reasons per customer, most urgent first
@@ -99,7 +98,7 @@ impl ChurnArgs {
 }
 
 /// P(alive) (repeat buyers only) and CLV (when the spend model fits too) per customer.
-type Signals = (HashMap<String, f64>, HashMap<String, f64>);
+type Signals = (PlHashMap<String, f64>, PlHashMap<String, f64>);
 
 /// P(alive) and CLV per customer from BG/NBD (and Gamma-Gamma for CLV) fitted on the whole
 /// window, for customers with a repeat purchase (for a one-time buyer BG/NBD says P(alive) = 1,
@@ -137,13 +136,13 @@ fn model_signals(
                     .collect(),
                 Err(e) => {
                     progress::note(&format!("tier: note: no CLV: {e}"));
-                    HashMap::new()
+                    PlHashMap::default()
                 }
             }
         }
         Err(e) => {
             progress::note(&format!("tier: note: no CLV: {e}"));
-            HashMap::new()
+            PlHashMap::default()
         }
     };
     Ok(Some((p_alive, value)))
@@ -223,7 +222,7 @@ pub fn run(args: &ChurnArgs, cfg: &Loaded) -> Result<()> {
 }
 
 /// Customer → a text column of the classification.
-fn lookup(classes: &DataFrame, column: &str) -> Result<HashMap<String, String>> {
+fn lookup(classes: &DataFrame, column: &str) -> Result<PlHashMap<String, String>> {
     let ids = classes.column("customer")?.str()?;
     let values = classes.column(column)?.str()?;
     Ok(ids
@@ -238,8 +237,8 @@ const LOST_PERIODS: i32 = 6;
 
 fn lost_frame(
     rows: &[Row],
-    abc: &HashMap<String, String>,
-    tiers: &HashMap<String, String>,
+    abc: &PlHashMap<String, String>,
+    tiers: &PlHashMap<String, String>,
     presence: &retention::Presence,
     period: Period,
     days: &DataFrame,
@@ -275,7 +274,7 @@ fn lost_frame(
             }
         }
     }
-    let text = |m: &HashMap<String, String>| {
+    let text = |m: &PlHashMap<String, String>| {
         lost.iter()
             .map(|r| m.get(&r.customer).cloned())
             .collect::<Vec<_>>()

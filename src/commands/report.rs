@@ -130,6 +130,7 @@ pub fn run(args: &ReportArgs, cfg: &Loaded) -> Result<()> {
         clv: settings::clv(settings::ClvFlags::default(), cfg)?,
     };
     let mut bundle = report::build(&stage, &days, (data.as_of, data.since), &settings)?;
+    let analysed = started.elapsed();
     for n in &bundle.notes {
         progress::note(&format!("tier: note: {n}"));
     }
@@ -169,7 +170,7 @@ pub fn run(args: &ReportArgs, cfg: &Loaded) -> Result<()> {
         &settings,
         &bundle,
         &days,
-        (read, started.elapsed()),
+        [read, analysed, started.elapsed()],
     )?;
     dir.write("manifest.json", |w| {
         serde_json::to_writer_pretty(&mut *w, &manifest)?;
@@ -580,8 +581,9 @@ fn manifest(
     s: &Settings,
     b: &report::Bundle,
     days: &polars::prelude::DataFrame,
-    (read, total): (std::time::Duration, std::time::Duration),
+    [read, analysed, total]: [std::time::Duration; 3],
 ) -> Result<serde_json::Value> {
+    let seconds = |d: std::time::Duration| (d.as_secs_f64() * 1000.0).round() / 1000.0;
     let mut inputs = Vec::new();
     for (f, seen) in args.input.files.iter().zip(before) {
         let (size, sha) = match seen {
@@ -638,8 +640,9 @@ fn manifest(
         },
         "files": files,
         "durations_seconds": {
-            "read": (read.as_secs_f64() * 1000.0).round() / 1000.0,
-            "total": (total.as_secs_f64() * 1000.0).round() / 1000.0,
+            "read": seconds(read),
+            "analysis": seconds(analysed - read),
+            "total": seconds(total),
         },
     }))
 }

@@ -317,10 +317,19 @@ pub fn p_alive(p: &Params, v: Variant, x: f64, t_x: f64, t: f64) -> f64 {
     dead_log_odds(p, v, x, t_x, t).map_or(1.0, logistic_neg)
 }
 
-/// Expected purchases in (T, T + horizon] given the history. Uses Euler's transformation of
-/// ₂F₁ so that no power of (r + x) is ever formed: since 1 − z = (α+T)/(α+T+t),
-/// ((α+T)/(α+T+t))^(r+x) · ₂F₁(r+x, b+x+k; c; z) = (1−z)^(a−1) · ₂F₁(c−r−x, a−1; c; z).
+/// Expected purchases in (T, T + horizon] given the history.
 pub fn expected_purchases(p: &Params, v: Variant, horizon: f64, x: f64, t_x: f64, t: f64) -> f64 {
+    if horizon <= 0.0 {
+        return 0.0;
+    }
+    expected_if_alive(p, v, horizon, x, t) * p_alive(p, v, x, t_x, t)
+}
+
+/// Expected purchases in (T, T + horizon] of a customer still alive at T (`expected_purchases`
+/// is this times P(alive)). Uses Euler's transformation of ₂F₁ so that no power of (r + x) is
+/// ever formed: since 1 − z = (α+T)/(α+T+t),
+/// ((α+T)/(α+T+t))^(r+x) · ₂F₁(r+x, b+x+k; c; z) = (1−z)^(a−1) · ₂F₁(c−r−x, a−1; c; z).
+pub fn expected_if_alive(p: &Params, v: Variant, horizon: f64, x: f64, t: f64) -> f64 {
     if horizon <= 0.0 {
         return 0.0;
     }
@@ -330,7 +339,7 @@ pub fn expected_purchases(p: &Params, v: Variant, horizon: f64, x: f64, t_x: f64
         Variant::Mbgnbd => p.a + p.b + x,
     };
     let tail = (1.0 - z).powf(p.a - 1.0) * hyp2f1(c - p.r - x, p.a - 1.0, c, z);
-    c / (p.a - 1.0) * (1.0 - tail) * p_alive(p, v, x, t_x, t)
+    c / (p.a - 1.0) * (1.0 - tail)
 }
 
 #[cfg(test)]

@@ -80,7 +80,7 @@ fn a_fall_in_value_and_a_low_p_alive_raise_the_status() {
         rows.push((x.0, x.1, if small { 10 } else { 100 }));
     }
     rows.extend(every("steady", d(2023, 6, 1), as_of, 5));
-    let mut p_alive = HashMap::new();
+    let mut p_alive = PlHashMap::default();
     p_alive.insert("steady".to_string(), 0.1);
     let out = standing(
         &days(&rows),
