@@ -23,14 +23,34 @@ const CUT: &str = "… [cut: longer than an Excel cell holds]";
 /// Writes a workbook of `(sheet name, frame)` pairs to `w`.
 pub fn write(sheets: &[(&str, &DataFrame)], w: &mut dyn Write) -> Result<()> {
     let (bytes, notes) = workbook(sheets, SHEET_ROWS)?;
+    give(notes);
+    Ok(w.write_all(&bytes)?)
+}
+
+/// As [`write`], into a file: the workbook's bytes go to the file as they are compressed, never
+/// all in memory at once.
+pub fn write_file(sheets: &[(&str, &DataFrame)], file: &std::fs::File) -> Result<()> {
+    let (mut wb, notes) = build(sheets, SHEET_ROWS)?;
+    wb.save_to_writer(std::io::BufWriter::new(file))?;
+    give(notes);
+    Ok(())
+}
+
+fn give(notes: Vec<String>) {
     for n in notes {
         crate::progress::note(&format!("tier: note: {n}"));
     }
-    Ok(w.write_all(&bytes)?)
 }
 
 /// The workbook as bytes, with sheets of at most `limit` data rows, and the notes to give.
 pub fn workbook(sheets: &[(&str, &DataFrame)], limit: usize) -> Result<(Vec<u8>, Vec<String>)> {
+    let (mut wb, notes) = build(sheets, limit)?;
+    Ok((wb.save_to_buffer()?, notes))
+}
+
+/// The workbook with every sheet written (to its temporary file), and the notes to give. The
+/// sheets are filled in parallel: each is its own stream.
+fn build(sheets: &[(&str, &DataFrame)], limit: usize) -> Result<(Workbook, Vec<String>)> {
     let mut wb = Workbook::new();
     let fixed = ExcelDateTime::from_ymd(2000, 1, 1)?;
     wb.set_properties(&DocProperties::new().set_creation_datetime(&fixed));
@@ -43,11 +63,13 @@ pub fn workbook(sheets: &[(&str, &DataFrame)], limit: usize) -> Result<(Vec<u8>,
         money: Format::new().set_num_format("0.00"),
     };
     let mut notes = Vec::new();
+    // Each worksheet in order, with the frame and the rows it holds.
+    let mut parts: Vec<(DataFrame, std::ops::Range<usize>)> = Vec::new();
     for (name, df) in sheets {
         let mut df = (*df).clone();
         df.rechunk_mut();
-        let parts = df.height().div_ceil(limit).max(1);
-        for part in 0..parts {
+        let count = df.height().div_ceil(limit).max(1);
+        for part in 0..count {
             let ws = wb
                 .add_worksheet_with_constant_memory()
                 .context("cannot create a temporary file for the workbook")?;
@@ -56,22 +78,36 @@ pub fn workbook(sheets: &[(&str, &DataFrame)], limit: usize) -> Result<(Vec<u8>,
                 p => sheet_name(name, &format!(" {}", p + 1)),
             };
             ws.set_name(&title)?;
-            let rows = part * limit..((part + 1) * limit).min(df.height());
-            sheet(ws, &df, rows, &styles)?;
+            parts.push((
+                df.clone(),
+                part * limit..((part + 1) * limit).min(df.height()),
+            ));
         }
-        if parts > 1 {
+        if count > 1 {
             notes.push(format!(
                 "`{name}` has {} rows, more than one worksheet holds ({limit}): the workbook \
                  continues it on {} more sheet{} (`{}`, ...); the CSV and Parquet files hold \
                  every row in one table",
                 df.height(),
-                parts - 1,
-                if parts == 2 { "" } else { "s" },
+                count - 1,
+                if count == 2 { "" } else { "s" },
                 sheet_name(name, " 2")
             ));
         }
     }
-    Ok((wb.save_to_buffer()?, notes))
+    let styles = &styles;
+    std::thread::scope(|scope| {
+        let filling: Vec<_> = wb
+            .worksheets_mut()
+            .iter_mut()
+            .zip(&parts)
+            .map(|(ws, (df, rows))| scope.spawn(move || sheet(ws, df, rows.clone(), styles)))
+            .collect();
+        filling
+            .into_iter()
+            .try_for_each(|f| f.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+    })?;
+    Ok((wb, notes))
 }
 
 struct Styles {

@@ -136,8 +136,10 @@ impl Counted {
 }
 
 /// Summaries of customers whose first purchase is on or before `cal_end` (days since the epoch),
-/// sorted by customer id, in one pass over the purchase days sorted by customer and day.
-/// `holdout` counts purchase days in (cal_end, as_of]; `days` holds no day after `as_of`.
+/// sorted by customer id, in one pass over the customer days sorted by customer and day: with a
+/// `smallest` column the purchase days are those of the stage's rule (`is_purchase`), without
+/// it every day is one (`purchase_days` gives such a frame). `holdout` counts purchase days in
+/// (cal_end, as_of]; `days` holds no day after `as_of`.
 pub fn summarize(
     days: &DataFrame,
     cal_end: i32,
@@ -160,6 +162,12 @@ pub fn summarize(
         .i64()?
         .into_no_null_iter()
         .collect();
+    let smallest = match sorted.column("smallest") {
+        Ok(c) => Some(c.cast(&DataType::Int64)?),
+        Err(_) => None,
+    };
+    let smallest = smallest.as_ref().map(|c| c.i64()).transpose()?;
+    let mut lows = smallest.map(|s| s.iter());
     let u = unit.days();
     let mut out = Vec::new();
     let mut run: Option<(&str, Option<Counted>, Vec<i32>)> = None;
@@ -177,6 +185,7 @@ pub fn summarize(
         }
     };
     for (i, id) in ids.iter().enumerate() {
+        let low = lows.as_mut().map(|l| l.next().flatten());
         let id = id.unwrap_or_default();
         if run.as_ref().is_none_or(|r| r.0 != id) {
             finish(run.take(), &mut out);
@@ -184,6 +193,9 @@ pub fn summarize(
         }
         let (_, counted, holdout) = run.as_mut().expect("a run");
         let (d, c) = (day[i], cents[i]);
+        if low.is_some_and(|low| !(c > 0 || (c == 0 && low.is_some_and(|l| l >= 0)))) {
+            continue;
+        }
         if d > cal_end {
             holdout.push(d - cal_end);
             continue;
@@ -573,6 +585,25 @@ mod tests {
         assert_eq!(s[0].monetary, Some((29.73 + 14.96) / 2.0));
         assert_eq!(s[0].holdout, Some(1));
         assert_eq!((s[1].x, s[1].monetary), (0.0, None));
+    }
+
+    #[test]
+    fn customer_days_summarize_as_their_purchase_days() {
+        // Returns (net negative), a day cancelled to zero (smallest line negative) and a
+        // zero-priced day (no return): only the last is a purchase day among them.
+        let all = df!(
+            col::CUSTOMER => ["a", "a", "a", "a", "a", "b", "b", "c"],
+            "day" => [0i32, 3, 5, 9, 300, 1, 2, 4],
+            "cents" => [100i64, -40, 0, 0, 70, -5, 900, 0],
+            "smallest" => [100i64, -40, -10, 0, 70, -5, 900, -1],
+        )
+        .unwrap();
+        let direct = summarize(&all, 200, Some(400), Unit::Day).unwrap();
+        let filtered = summarize(&purchase_days(&all).unwrap(), 200, Some(400), Unit::Day).unwrap();
+        assert_eq!(direct, filtered);
+        assert_eq!(direct.len(), 2, "c has no purchase day");
+        assert_eq!((direct[0].x, direct[0].t_x), (1.0, 9.0));
+        assert_eq!(direct[0].holdout_days, vec![100]);
     }
 
     #[test]

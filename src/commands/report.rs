@@ -11,6 +11,7 @@ use crate::report::{self, html, markdown, Settings};
 use crate::{commands, progress, settings, UsageError};
 use anyhow::{Context, Result};
 use clap::Args;
+use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -143,10 +144,10 @@ pub fn run(args: &ReportArgs, cfg: &Loaded) -> Result<()> {
     let sheets = workbook_sheets(&bundle)?;
     let book = std::thread::scope(|scope| -> Result<Result<()>> {
         let book = scope.spawn(|| {
-            dir.write("customers.xlsx", |w| {
+            dir.write_file("customers.xlsx", |file| {
                 let refs: Vec<(&str, &polars::prelude::DataFrame)> =
                     sheets.iter().map(|(n, d)| (n.as_str(), d)).collect();
-                crate::xlsx::write(&refs, w)
+                crate::xlsx::write_file(&refs, file)
             })
         });
         write_the_rest(&dir, &bundle, &inputs)?;
@@ -481,12 +482,19 @@ impl Staging {
     }
 
     fn write(&self, name: &str, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
+        self.write_file(name, |file| {
+            let mut w = std::io::BufWriter::new(file);
+            write(&mut w)?;
+            w.flush()?;
+            Ok(())
+        })
+    }
+
+    /// As `write`, given the file itself (a writer that seeks, such as the workbook's).
+    fn write_file(&self, name: &str, write: impl FnOnce(&File) -> Result<()>) -> Result<()> {
         let path = self.path().join(name);
-        let file =
-            std::fs::File::create(&path).with_context(|| format!("cannot write `{name}`"))?;
-        let mut w = std::io::BufWriter::new(file);
-        write(&mut w).with_context(|| format!("cannot write `{name}`"))?;
-        let file = w.into_inner().map_err(|e| e.into_error())?;
+        let file = File::create(&path).with_context(|| format!("cannot write `{name}`"))?;
+        write(&file).with_context(|| format!("cannot write `{name}`"))?;
         file.sync_all()
             .with_context(|| format!("cannot write `{name}`"))?;
         if let Some(p) = &self.previous {

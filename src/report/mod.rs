@@ -124,13 +124,13 @@ pub const VALIDATION_DAYS: i32 = 91;
 /// The model fitted on all but the last `VALIDATION_DAYS` and checked against them; none when
 /// that fit is impossible (too short a history).
 fn validation(
-    purchases: &DataFrame,
+    days: &DataFrame,
     as_of: i32,
     set: crate::settings::Clv,
     hint: Option<&Model>,
 ) -> Option<crate::analysis::holdout::Validation> {
     let cal_end = as_of - VALIDATION_DAYS;
-    let rows = clv::summarize(purchases, cal_end, Some(as_of), set.unit).ok()?;
+    let rows = clv::summarize(days, cal_end, Some(as_of), set.unit).ok()?;
     let (model, _) = clv_model::fit_from(&rows, set.model, set.unit, cal_end, hint).ok()?;
     let v = clv_model::valuation(&model, set.horizon, set.margin, set.discount_rate);
     Some(crate::analysis::holdout::validate(
@@ -158,7 +158,6 @@ pub fn build(
         .ok_or_else(|| anyhow::anyhow!("no customers to report on"))?;
     let rfm = rfm::rfm(stage, &s.rfm)?;
     let segments = rfm::summary(&rfm.frame, &s.rfm.map)?;
-    let purchases = clv::purchase_days(days)?;
     let rows = clv::summarize_stage(stage, as_of, s.clv.unit)?;
     let (clv, predictions) = if s.model {
         match clv_model::fit(&rows, s.clv.model, s.clv.unit, as_of) {
@@ -185,9 +184,9 @@ pub fn build(
     };
     // The validation refit runs beside the other analyses (it needs nothing of theirs).
     let validating = s.model.then(|| {
-        let (purchases, set) = (purchases.clone(), s.clv);
+        let (days, set) = (days.clone(), s.clv);
         let hint = clv.as_ref().ok().map(|(m, _)| m.clone());
-        std::thread::spawn(move || validation(&purchases, as_of, set, hint.as_ref()))
+        std::thread::spawn(move || validation(&days, as_of, set, hint.as_ref()))
     });
     // One BG/NBD fit serves both CLV and P(alive) when the CLV model is BG/NBD.
     let p_alive = match (&clv, s.clv.model) {
