@@ -9,18 +9,6 @@ use crate::input::col;
 use polars::prelude::*;
 use std::collections::HashMap;
 
-/// `customer → column` as text, for the customers where both are set.
-pub fn text_map(df: &DataFrame, column: &str) -> PolarsResult<HashMap<String, String>> {
-    let ids = df.column(col::CUSTOMER)?.str()?;
-    let v = df.column(column)?.cast(&DataType::String)?;
-    let v = v.str()?;
-    Ok(ids
-        .iter()
-        .zip(v.iter())
-        .filter_map(|(i, v)| Some((i?.to_string(), v?.to_string())))
-        .collect())
-}
-
 /// For each of `ids`, the position of the same id among `keys` (the last, should one repeat),
 /// or none. Keys already in the order of `ids` are matched without hashing.
 fn positions<'a>(ids: &[&str], keys: impl Iterator<Item = &'a str>) -> Vec<Option<usize>> {
@@ -211,6 +199,5 @@ mod tests {
             rows.column("trend").unwrap().str().unwrap().get(1),
             Some("inactive")
         );
-        assert_eq!(text_map(&classified, "abc").unwrap()["b"], "A");
     }
 }

@@ -222,10 +222,20 @@ pub fn build(
         ));
         Vec::new()
     };
+    // What grows with customers × periods is done with: freed before the customers table is
+    // built, the report's peak.
+    drop((per_period, presence));
     let rungs = migrate::rungs(Scheme::Abc, &s.classify);
-    let abc = standing::text_map(&classified, "abc")?;
+    let abc = classified.column("abc")?.cast(&DataType::String)?;
+    let abc: PlHashMap<&str, &str> = classified
+        .column(col::CUSTOMER)?
+        .str()?
+        .iter()
+        .zip(abc.str()?.iter())
+        .filter_map(|(id, class)| Some((id?, class?)))
+        .collect();
     for r in &mut churn_rows {
-        r.abc = abc.get(&r.customer).cloned();
+        r.abc = abc.get(r.customer.as_str()).map(|c| c.to_string());
     }
     let customers = standing::customer_rows(
         &classified,
