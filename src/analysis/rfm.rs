@@ -13,6 +13,7 @@ use super::segments::SegmentMap;
 use crate::input::col;
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::fmt::Write;
 
 /// How the monetary measure is taken.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, Serialize, Deserialize)]
@@ -124,36 +125,44 @@ pub fn score(v: f64, thresholds: &[f64], bins: u32, higher_better: bool) -> u32 
 /// segment `No purchase`. Quantiles are taken over the purchasing customers only.
 pub fn rfm(stage: &DataFrame, p: &Params) -> PolarsResult<Rfm> {
     let m = measures(stage, p.as_of)?;
-    let cents: Vec<i64> = m.column("net_cents")?.i64()?.into_no_null_iter().collect();
+    let n = m.height();
     let freq: Vec<i64> = m.column("frequency")?.i64()?.into_no_null_iter().collect();
-    let recency: Vec<Option<i64>> = m.column("recency_days")?.i64()?.iter().collect();
-    let buyers: Vec<usize> = (0..m.height()).filter(|&i| freq[i] > 0).collect();
-    let monetary: Vec<f64> = (0..m.height())
-        .map(|i| match p.monetary {
-            Monetary::Total => cents[i] as f64 / 100.0,
-            Monetary::Mean => (cents[i] as f64 / freq[i].max(1) as f64).round() / 100.0,
+    let cents = m.column("net_cents")?.i64()?;
+    let monetary: Vec<f64> = cents
+        .into_no_null_iter()
+        .zip(&freq)
+        .map(|(c, &f)| match p.monetary {
+            Monetary::Total => c as f64 / 100.0,
+            Monetary::Mean => (c as f64 / f.max(1) as f64).round() / 100.0,
         })
         .collect();
-    let values: [Vec<f64>; 3] = [
-        buyers
-            .iter()
-            .map(|&i| recency[i].unwrap_or(0) as f64)
-            .collect(),
-        buyers.iter().map(|&i| freq[i] as f64).collect(),
-        buyers.iter().map(|&i| monetary[i]).collect(),
-    ];
-    let mut scores: Vec<Vec<Option<i32>>> = vec![vec![None; m.height()]; 3];
+    let buyers: Vec<usize> = (0..n).filter(|&i| freq[i] > 0).collect();
+    // One measure at a time, each score column made as soon as it is known: the working
+    // vectors of all three at once would cost more than the table on 15 million customers.
     let mut thresholds = Vec::new();
-    for (k, vals) in values.iter().enumerate() {
+    let mut scored: Vec<Int32Chunked> = Vec::new();
+    for k in 0..3 {
+        let vals: Vec<f64> = match k {
+            0 => {
+                let recency: Vec<Option<i64>> = m.column("recency_days")?.i64()?.iter().collect();
+                buyers
+                    .iter()
+                    .map(|&i| recency[i].unwrap_or(0) as f64)
+                    .collect()
+            }
+            1 => buyers.iter().map(|&i| freq[i] as f64).collect(),
+            _ => buyers.iter().map(|&i| monetary[i]).collect(),
+        };
         let (t, source) = match &p.custom[k] {
             Some(t) => (t.clone(), "custom"),
             None if vals.is_empty() => (Vec::new(), "quantiles"),
-            None => (quantile_thresholds(vals, p.bins), "quantiles"),
+            None => (quantile_thresholds(&vals, p.bins), "quantiles"),
         };
+        let mut scores: Vec<Option<i32>> = vec![None; n];
         let mut used: Vec<u32> = Vec::new();
-        for (&i, &v) in buyers.iter().zip(vals) {
+        for (&i, &v) in buyers.iter().zip(&vals) {
             let s = score(v, &t, p.bins, k != 0);
-            scores[k][i] = Some(s as i32);
+            scores[i] = Some(s as i32);
             used.push(s);
         }
         used.sort_unstable();
@@ -164,17 +173,36 @@ pub fn rfm(stage: &DataFrame, p: &Params) -> PolarsResult<Rfm> {
             values: t,
             scores_used: used,
         });
+        scored.push(Int32Chunked::from_iter_options(
+            ["r", "f", "m"][k].into(),
+            scores.into_iter(),
+        ));
     }
-    let code = |i: usize| {
-        scores
+    drop(freq);
+    let each = || {
+        scored[0]
             .iter()
-            .map(|s| s[i].map(|v| v.to_string()))
-            .collect::<Option<String>>()
+            .zip(scored[1].iter())
+            .zip(scored[2].iter())
+            .map(|((r, f), m)| Some((r?, f?, m?)))
     };
-    let segment = |i: usize| match (scores[0][i], scores[1][i], scores[2][i]) {
-        (Some(r), Some(f), Some(mm)) => p.map.segment(r as u32, f as u32, mm as u32).to_string(),
-        _ => NO_PURCHASE.to_string(),
-    };
+    // The code and segment columns are built from borrowed text: one String per customer each
+    // would cost more than the rest of the table on 15 million customers.
+    let mut digits = String::new();
+    let code: StringChunked = each()
+        .map(|rfm| {
+            let (r, f, m) = rfm?;
+            digits.clear();
+            write!(digits, "{r}{f}{m}").ok()?;
+            Some(digits.clone())
+        })
+        .collect();
+    let segment: StringChunked = each()
+        .map(|rfm| match rfm {
+            Some((r, f, mm)) => Some(p.map.segment(r as u32, f as u32, mm as u32)),
+            None => Some(NO_PURCHASE),
+        })
+        .collect();
     let mut frame = m.select([
         col::CUSTOMER,
         "recency_days",
@@ -183,18 +211,13 @@ pub fn rfm(stage: &DataFrame, p: &Params) -> PolarsResult<Rfm> {
         "first_purchase",
         "last_purchase",
     ])?;
+    drop(m);
     frame.with_column(Column::new("monetary".into(), monetary))?;
-    for (name, s) in ["r", "f", "m"].iter().zip(&scores) {
-        frame.with_column(Column::new((*name).into(), s))?;
+    for s in scored {
+        frame.with_column(s.into_column())?;
     }
-    frame.with_column(Column::new(
-        "rfm".into(),
-        (0..m.height()).map(code).collect::<Vec<_>>(),
-    ))?;
-    frame.with_column(Column::new(
-        "segment".into(),
-        (0..m.height()).map(segment).collect::<Vec<_>>(),
-    ))?;
+    frame.with_column(code.with_name("rfm".into()).into_column())?;
+    frame.with_column(segment.with_name("segment".into()).into_column())?;
     let sorted = rank_order_by(
         frame,
         &[("r", true), ("f", true), ("m", true), ("monetary", true)],
@@ -202,7 +225,7 @@ pub fn rfm(stage: &DataFrame, p: &Params) -> PolarsResult<Rfm> {
     Ok(Rfm {
         frame: sorted,
         thresholds,
-        without_purchase: m.height() - buyers.len(),
+        without_purchase: n - buyers.len(),
     })
 }
 
