@@ -101,23 +101,26 @@ struct Counted {
 
 impl Counted {
     /// The counts of every row of a frame with the columns `first`, `last` (dates or days),
-    /// `n`, `cal_cents` and `first_cents`.
-    fn read(df: &DataFrame) -> PolarsResult<Vec<Counted>> {
-        let ints = |c: &str| -> PolarsResult<Vec<i64>> {
-            let c = df.column(c)?.cast(&DataType::Int64)?;
-            Ok(c.i64()?.into_no_null_iter().collect())
+    /// `n`, `cal_cents` and `first_cents`, row by row.
+    fn read(df: &DataFrame) -> PolarsResult<impl Iterator<Item = Counted>> {
+        let ints = |c: &str| -> PolarsResult<Int64Chunked> {
+            Ok(df.column(c)?.cast(&DataType::Int64)?.i64()?.clone())
         };
         let (first, last, n) = (ints("first")?, ints("last")?, ints("n")?);
         let (cents, first_cents) = (ints("cal_cents")?, ints("first_cents")?);
-        Ok((0..df.height())
-            .map(|i| Counted {
-                n: n[i],
-                first: first[i],
-                last: last[i],
-                cents: cents[i],
-                first_cents: first_cents[i],
-            })
-            .collect())
+        let all = |c: Int64Chunked| c.into_no_null_iter().collect::<Vec<i64>>().into_iter();
+        Ok(all(first)
+            .zip(all(last))
+            .zip(all(n))
+            .zip(all(cents))
+            .zip(all(first_cents))
+            .map(|((((first, last), n), cents), first_cents)| Counted {
+                n,
+                first,
+                last,
+                cents,
+                first_cents,
+            }))
     }
 
     /// The summary in `unit_days` (without holdout purchases).
@@ -429,10 +432,11 @@ pub fn frame(
         (v * f).round() / f
     };
     let mut cols = vec![
-        Column::new(
+        StringChunked::from_iter_values(
             col::CUSTOMER.into(),
-            rows.iter().map(|s| s.customer.clone()).collect::<Vec<_>>(),
-        ),
+            rows.iter().map(|s| s.customer.as_str()),
+        )
+        .into_column(),
         Column::new(
             "frequency".into(),
             rows.iter().map(|s| s.x as i64).collect::<Vec<_>>(),
