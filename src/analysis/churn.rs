@@ -248,11 +248,6 @@ fn judge(row: &mut Row, p: &Params, now: i32) {
         ),
         Some(since) => {
             let ratio = since as f64 / row.typical_gap;
-            let gap = if row.purchases > 1 {
-                format!("the usual {:.0}-day gap", row.typical_gap)
-            } else {
-                format!("the {:.0}-day gap set for one-time buyers", row.typical_gap)
-            };
             let level = if ratio > p.lost_gap {
                 Some(Status::Lost)
             } else if ratio > p.lapsed_gap {
@@ -263,6 +258,11 @@ fn judge(row: &mut Row, p: &Params, now: i32) {
                 None
             };
             if let Some(level) = level {
+                let gap = if row.purchases > 1 {
+                    format!("the usual {:.0}-day gap", row.typical_gap)
+                } else {
+                    format!("the {:.0}-day gap set for one-time buyers", row.typical_gap)
+                };
                 let why = format!("no purchase for {since} days, {ratio:.1}× {gap}");
                 raise(level, why, &mut reasons);
             }
