@@ -27,6 +27,8 @@ DATA = os.path.join(BENCH, "data")
 VENV = os.path.join(BENCH, "venv")
 PY = os.path.join(VENV, "bin", "python")
 TIER = os.environ.get("TIER_BIN", os.path.join(ROOT, "target", "release", "tier"))
+# How the README names the binary: TIER_BIN_LABEL (say, a copy's origin), else its path.
+LABEL = os.environ.get("TIER_BIN_LABEL", os.path.relpath(TIER, ROOT))
 PEERS = os.path.join(ROOT, "scripts", "bench")
 SIZES = {"1m": 1_000_000, "10m": 10_000_000, "100m": 100_000_000}
 
@@ -142,7 +144,7 @@ def main():
     results = {}
     head = (
         f"Measured {date.today()} on {platform.machine()}, {os.cpu_count()} cores, "
-        f"`{os.path.relpath(TIER, ROOT)}`; median of {args.runs} paired rounds "
+        f"`{LABEL}`; median of {args.runs} paired rounds "
         "(100m, lifetimes and report: one round)"
     )
     table = ["| data | command | wall s | peak MiB |", "|---|---|---:|---:|"]
