@@ -260,10 +260,20 @@ impl Folder {
         (k.starts_with('\u{1}').then_some(g), c)
     }
 
-    /// The stage's tables from the finished fold.
+    /// The stage's tables from the finished fold. The per-customer numbers are taken first and
+    /// the running state is freed before the ids are made: on 15 million customers the state
+    /// and the whole table at once were the command's peak.
     fn finish(mut self, want: Want) -> PolarsResult<Staged> {
         self.fold.finish();
         self.keys.seal();
+        let days = match want.days {
+            true => Some(self.day_table()?),
+            false => None,
+        };
+        let keep = self.fold.keep();
+        let numbers = self.numbers()?;
+        let exact = self.fold.gross_abs < 9_000_000_000_000_000_000;
+        drop(std::mem::replace(&mut self.fold, Fold::new(false, keep)));
         let n = self.keys.len() as u32;
         let mut frame: Vec<Column> = Vec::new();
         if want.grouped {
@@ -272,47 +282,46 @@ impl Folder {
         }
         let ids: StringChunked = (0..n).map(|i| Some(self.parts(i).1)).collect();
         frame.push(ids.with_name(col::CUSTOMER.into()).into_column());
+        frame.extend(numbers);
+        Ok(Staged {
+            customers: DataFrame::new_infer_height(frame)?,
+            days,
+            exact,
+        })
+    }
+
+    /// The per-customer table's columns after the ids, from the running state.
+    fn numbers(&self) -> PolarsResult<Vec<Column>> {
         let accs = &self.fold.accs;
         let ints = |name: &str, f: &dyn Fn(&fold::Acc) -> i64| {
             Column::new(name.into(), accs.iter().map(f).collect::<Vec<i64>>())
         };
         let dates = |name: &str, f: &dyn Fn(&fold::Acc) -> Option<i32>| {
-            Column::new(
-                name.into(),
-                accs.iter().map(f).collect::<Vec<Option<i32>>>(),
-            )
-            .cast(&DataType::Date)
+            Int32Chunked::from_iter_options(name.into(), accs.iter().map(f))
+                .into_date()
+                .into_column()
         };
         let keep = self.fold.keep();
-        frame.push(ints(NET, &|a| a.net));
+        let mut out = vec![ints(NET, &|a| a.net)];
         if keep.costs {
-            frame.push(Column::new(COST.into(), self.fold.costs()));
+            out.push(Column::new(COST.into(), self.fold.costs()));
         }
         if keep.quantities {
-            frame.push(Column::new(QUANTITY.into(), self.fold.quantities()));
+            out.push(Column::new(QUANTITY.into(), self.fold.quantities()));
         }
-        frame.push(ints(PURCHASES, &|a| i64::from(a.purchases)));
-        frame.push(dates("first_purchase", &|a| {
+        out.push(ints(PURCHASES, &|a| i64::from(a.purchases)));
+        out.push(dates("first_purchase", &|a| {
             a.has_purchase().then_some(a.first_purchase)
-        })?);
-        frame.push(dates("last_purchase", &|a| {
+        }));
+        out.push(dates("last_purchase", &|a| {
             a.has_purchase().then_some(a.last_purchase)
-        })?);
-        frame.push(dates(schema::LAST_LINE, &|a| Some(a.last_line))?);
-        frame.push(ints(schema::PURCHASE_CENTS, &|a| a.purchase_cents));
-        frame.push(ints(schema::FIRST_PURCHASE_CENTS, &|a| {
+        }));
+        out.push(dates(schema::LAST_LINE, &|a| Some(a.last_line)));
+        out.push(ints(schema::PURCHASE_CENTS, &|a| a.purchase_cents));
+        out.push(ints(schema::FIRST_PURCHASE_CENTS, &|a| {
             a.first_purchase_cents
         }));
-        let customers = DataFrame::new_infer_height(frame)?;
-        let days = match want.days {
-            true => Some(self.day_table()?),
-            false => None,
-        };
-        Ok(Staged {
-            customers,
-            days,
-            exact: self.fold.gross_abs < 9_000_000_000_000_000_000,
-        })
+        Ok(out)
     }
 
     /// The customer-day table: `customer`, `day` (i32), `cents`, `smallest`, and `cost_cents`
