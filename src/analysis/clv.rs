@@ -421,10 +421,11 @@ fn check_finite(p: &Prediction, s: &Summary) -> Result<(), String> {
 
 /// The per-customer output, sorted by CLV descending then customer id: `customer`, `frequency`,
 /// `recency`, `T`, `monetary`, `p_alive`, `expected_purchases`, `expected_spend`, `spend_source`,
-/// `clv`, and with a holdout `holdout_actual` and `holdout_predicted`.
+/// `clv`, and with a holdout `holdout_actual` and `holdout_predicted`. The summaries and
+/// predictions are freed once their columns are made, before the sort copies the table.
 pub fn frame(
-    rows: &[Summary],
-    pred: &[Prediction],
+    rows: Vec<Summary>,
+    pred: Vec<Prediction>,
     holdout: Option<&[f64]>,
 ) -> PolarsResult<DataFrame> {
     let r = |v: f64, d: i32| {
@@ -500,7 +501,9 @@ pub fn frame(
             h.iter().map(|v| r(*v, 6)).collect::<Vec<_>>(),
         ));
     }
-    super::classify::rank_order_by(DataFrame::new(rows.len(), cols)?, &[("clv", true)])
+    let table = DataFrame::new(rows.len(), cols)?;
+    drop((rows, pred));
+    super::classify::rank_order_by(table, &[("clv", true)])
 }
 
 /// Customers of `all_days` without a purchase day (only returns, or purchases cancelled the same

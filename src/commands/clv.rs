@@ -192,10 +192,8 @@ pub fn run(args: &ClvArgs, cfg: &Loaded) -> Result<()> {
         return out.write(|w, f| super::clv_report::write_report(&report, f, w));
     }
     let holdout_expected = validation.as_ref().map(|v| v.per_customer.as_slice());
-    let mut frame = clv::with_unvalued(
-        clv::frame(&rows, &predictions, holdout_expected)?,
-        &unvalued,
-    )?;
+    let mut frame =
+        clv::with_unvalued(clv::frame(rows, predictions, holdout_expected)?, &unvalued)?;
     out.write(|w, f| {
         render::frame_keeping(&mut frame, &["clv", "p_alive", "expected_purchases"], f, w)
     })
