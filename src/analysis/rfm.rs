@@ -77,6 +77,16 @@ pub struct Rfm {
     pub without_purchase: usize,
 }
 
+/// The stage's columns the scores are made from (a caller may keep only these).
+pub const STAGE_COLUMNS: [&str; 5] = [
+    col::CUSTOMER,
+    customers::NET,
+    "first_purchase",
+    "last_purchase",
+    customers::PURCHASES,
+];
+
+/// The three measures, in the order of the scores (r, f, m).
 pub const MEASURES: [&str; 3] = ["recency_days", "frequency", "monetary"];
 
 /// The segment of customers without a purchase of positive value in the window.
