@@ -66,8 +66,7 @@ pub fn run(args: &ClassifyArgs, cfg: &Loaded) -> Result<()> {
     let mut data = commands::load_window(&args.input, &args.period, args.group.as_deref(), cfg)?;
     let stage = data.customers(params.grouped, params.by == Basis::Quantity)?;
     let classified =
-        classify::classify(&stage, &params).context("cannot classify the customers")?;
-    drop(stage);
+        classify::classify_stage(stage, &params).context("cannot classify the customers")?;
     if args.summary {
         let summaries = pareto::summarize(&classified, &params)?;
         return write_summary(&out, &summaries, args.group.as_deref());
