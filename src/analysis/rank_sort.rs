@@ -38,8 +38,16 @@ pub fn rank_order_by(df: DataFrame, keys: &[(&str, bool)]) -> PolarsResult<DataF
         cols.push(key_of(&n, false)?);
     }
     let perm = permutation(&cols, ids);
+    drop(cols);
     let idx = IdxCa::from_vec("".into(), perm.into_iter().map(|i| i as IdxSize).collect());
-    df.take(&idx)
+    // Column by column, each let go of once gathered: the table is not held twice.
+    let height = idx.len();
+    let gathered = df
+        .into_columns()
+        .into_iter()
+        .map(|c| c.take(&idx))
+        .collect::<PolarsResult<Vec<_>>>()?;
+    DataFrame::new(height, gathered)
 }
 
 /// The row order: the first key's value and the row number sorted together, ties resolved by the
