@@ -4,7 +4,7 @@
 //! and the same period a year earlier, and P(alive) from the CLV model when there is one.
 //! Pure: takes the customer days and returns plain rows.
 
-use super::customers::is_purchase;
+use super::customers::{is_purchase, is_purchase_day};
 use super::periods::Period;
 use crate::input::{col, iso_date};
 use polars::prelude::*;
@@ -150,9 +150,7 @@ fn histories(days: &DataFrame, period: Period, as_of: i32) -> PolarsResult<Vec<(
             ));
         }
         let h = &mut out.last_mut().expect("pushed").1;
-        // A purchase day by the stage's rule (`is_purchase`): net positive, or zero without a
-        // return.
-        let bought = c.is_some_and(|c| c > 0 || (c == 0 && low.is_some_and(|l| l >= 0)));
+        let bought = is_purchase_day(c, low);
         let p = d.map_or(0, |d| periods.of(d));
         let (d, c) = (d.unwrap_or(0), c.unwrap_or(0));
         if bought {

@@ -196,7 +196,7 @@ pub fn summarize(
         }
         let (_, counted, holdout) = run.as_mut().expect("a run");
         let (d, c) = (day[i], cents[i]);
-        if low.is_some_and(|low| !(c > 0 || (c == 0 && low.is_some_and(|l| l >= 0)))) {
+        if low.is_some_and(|low| !super::customers::is_purchase_day(Some(c), low)) {
             continue;
         }
         if d > cal_end {

@@ -58,11 +58,21 @@ pub fn keys(grouped: bool) -> Vec<Expr> {
     k
 }
 
-/// Whether a customer's day is a purchase, from its net value and its smallest line.
+/// Whether a customer's day is a purchase, from its net value and its smallest line: it nets
+/// positive, or to zero without a return. `is_purchase_day` is the same rule on one day.
 pub fn is_purchase(net: Expr, smallest: Expr) -> Expr {
     net.clone()
         .gt(lit(0i64))
         .or(net.eq(lit(0i64)).and(smallest.gt_eq(lit(0i64))))
+}
+
+/// `is_purchase` of one day; a day without a net value or a smallest line is none.
+pub fn is_purchase_day(net: Option<i64>, smallest: Option<i64>) -> bool {
+    match (net, smallest) {
+        (Some(n), _) if n > 0 => true,
+        (Some(0), Some(low)) => low >= 0,
+        _ => false,
+    }
 }
 
 /// The per-customer table as a plain polars plan over canonical transactions (two hash

@@ -9,6 +9,22 @@ use crate::input::col;
 use polars::prelude::*;
 use std::collections::HashMap;
 
+/// Gives each churn row the ABC class `classified` has for its customer.
+pub fn set_abc(rows: &mut [churn::Row], classified: &DataFrame) -> PolarsResult<()> {
+    let abc = classified.column("abc")?.cast(&DataType::String)?;
+    let abc: PlHashMap<&str, &str> = classified
+        .column(col::CUSTOMER)?
+        .str()?
+        .iter()
+        .zip(abc.str()?.iter())
+        .filter_map(|(id, class)| Some((id?, class?)))
+        .collect();
+    for r in rows {
+        r.abc = abc.get(r.customer.as_str()).map(|c| c.to_string());
+    }
+    Ok(())
+}
+
 /// For each of `ids`, the position of the same id among `keys` (the last, should one repeat),
 /// or none. Keys already in the order of `ids` are matched without hashing.
 fn positions<'a>(ids: &[&str], keys: impl Iterator<Item = &'a str>) -> Vec<Option<usize>> {

@@ -226,17 +226,7 @@ pub fn build(
     // built, the report's peak.
     drop((per_period, presence));
     let rungs = migrate::rungs(Scheme::Abc, &s.classify);
-    let abc = classified.column("abc")?.cast(&DataType::String)?;
-    let abc: PlHashMap<&str, &str> = classified
-        .column(col::CUSTOMER)?
-        .str()?
-        .iter()
-        .zip(abc.str()?.iter())
-        .filter_map(|(id, class)| Some((id?, class?)))
-        .collect();
-    for r in &mut churn_rows {
-        r.abc = abc.get(r.customer.as_str()).map(|c| c.to_string());
-    }
+    standing::set_abc(&mut churn_rows, &classified)?;
     let customers = standing::customer_rows(
         &classified,
         &rfm.frame,

@@ -11,6 +11,7 @@
 //! Every total is an integer sum, a min or a max, so the result does not depend on the order
 //! the lines or the days are folded in.
 
+use crate::analysis::customers::is_purchase_day;
 use foldhash::fast::FixedState;
 use std::collections::HashMap;
 
@@ -56,14 +57,9 @@ impl Default for Acc {
     }
 }
 
-/// Whether a day with this net value and smallest line is a purchase (`customers::is_purchase`).
-fn is_purchase(net: i64, smallest: i64) -> bool {
-    net > 0 || (net == 0 && smallest >= 0)
-}
-
 impl Acc {
     fn close(&mut self, day: i32, net: i64, smallest: i64) {
-        if !is_purchase(net, smallest) {
+        if !is_purchase_day(Some(net), Some(smallest)) {
             return;
         }
         self.purchases += 1;

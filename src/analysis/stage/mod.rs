@@ -271,7 +271,7 @@ impl Folder {
             false => None,
         };
         let keep = self.fold.keep();
-        let numbers = self.numbers()?;
+        let numbers = self.numbers();
         let exact = self.fold.gross_abs < 9_000_000_000_000_000_000;
         drop(std::mem::replace(&mut self.fold, Fold::new(false, keep)));
         let n = self.keys.len() as u32;
@@ -291,7 +291,7 @@ impl Folder {
     }
 
     /// The per-customer table's columns after the ids, from the running state.
-    fn numbers(&self) -> PolarsResult<Vec<Column>> {
+    fn numbers(&self) -> Vec<Column> {
         let accs = &self.fold.accs;
         let ints = |name: &str, f: &dyn Fn(&fold::Acc) -> i64| {
             Column::new(name.into(), accs.iter().map(f).collect::<Vec<i64>>())
@@ -321,7 +321,7 @@ impl Folder {
         out.push(ints(schema::FIRST_PURCHASE_CENTS, &|a| {
             a.first_purchase_cents
         }));
-        Ok(out)
+        out
     }
 
     /// The customer-day table: `customer`, `day` (i32), `cents`, `smallest`, and `cost_cents`
