@@ -19,7 +19,23 @@ run() { # BIN DIR FILE TAG
   "$b" migrate "$f" > "$d/$t.migrate.csv" 2>&1 || true
   "$b" migrate "$f" --matrix > "$d/$t.migrate-matrix.csv" 2>&1 || true
   "$b" growth "$f" > "$d/$t.growth.csv" 2>&1 || true
+  "$b" churn "$f" --lost > "$d/$t.churn-lost.csv" 2>&1 || true
+  "$b" churn "$f" --cohorts > "$d/$t.churn-cohorts.csv" 2>&1 || true
+  "$b" growth "$f" --total > "$d/$t.growth-total.csv" 2>&1 || true
   "$b" report "$f" --out "$d/$t.report" -q > /dev/null 2>&1 || true
+  # Three of the most valuable customers and the last one ranked, and a holdout of 60 days.
+  local ids
+  ids=$("$old" classify "$f" 2>/dev/null | awk -F, 'NR>1 {print $1}' | sed -n '1p;2p;3p;$p' | sed 's/^/--id=/')
+  # shellcheck disable=SC2086
+  "$b" profile "$f" $ids > "$d/$t.profile.txt" 2>&1 || true
+  # shellcheck disable=SC2086
+  "$b" profile "$f" $ids --format json > "$d/$t.profile.json" 2>&1 || true
+  local as_of
+  as_of=$(sed -n 's/.*"as_of": "\([0-9-]*\)".*/\1/p' "$d/$t.report/manifest.json" 2>/dev/null | head -1)
+  if [ -n "$as_of" ]; then
+    "$b" clv "$f" --holdout "$(date -d "$as_of - 60 days" +%F)" --summary --format json > "$d/$t.clv-holdout.json" 2>&1 || true
+    "$b" clv "$f" --holdout "$(date -d "$as_of - 60 days" +%F)" > "$d/$t.clv-holdout.csv" 2>&1 || true
+  fi
   if [ -f "$d/$t.report/manifest.json" ]; then
     grep -v '"read"\|"analysis"\|"total"\|"path"\|"inputs"' "$d/$t.report/manifest.json" > "$d/$t.manifest" || true
     rm "$d/$t.report/manifest.json"
@@ -35,7 +51,7 @@ done
 status=0
 diff -r -x '*.xlsx' "$out/old" "$out/new" || status=1
 py=$(dirname "$0")/../target/bench/venv/bin/python
-[ -x "$py" ] || py=python3
+{ [ -x "$py" ] && "$py" -c 'import openpyxl' 2>/dev/null; } || py=python3
 for x in "$out"/old/*.report/customers.xlsx; do
   [ -f "$x" ] || continue
   y=${x/\/old\//\/new\/}

@@ -4,8 +4,9 @@
 //! and the same period a year earlier, and P(alive) from the CLV model when there is one.
 //! Pure: takes the customer days and returns plain rows.
 
-use super::customers::{is_purchase, is_purchase_day};
+use super::customers::PURCHASES;
 use super::periods::Period;
+use super::seam::{self, median, Seam};
 use crate::input::{col, iso_date};
 use polars::prelude::*;
 
@@ -88,28 +89,14 @@ pub struct Row {
     pub clv: Option<f64>,
 }
 
-/// What the customer days give each customer.
+/// What the stage gives each customer.
 struct History {
-    purchase_days: Vec<i32>,
+    purchases: u32,
+    last_purchase: Option<i32>,
+    median_gap: Option<f64>,
     value_12m: i64,
-    /// Value per period, in period order (the days come in day order).
+    /// Value per period, in period order.
     per_period: Vec<(i32, i64)>,
-}
-
-/// The median of a sorted slice.
-fn median(v: &[f64]) -> Option<f64> {
-    match v.len() {
-        0 => None,
-        n if n % 2 == 1 => Some(v[n / 2]),
-        n => Some((v[n / 2 - 1] + v[n / 2]) / 2.0),
-    }
-}
-
-/// The median gap between consecutive purchase days.
-fn median_gap(days: &[i32]) -> Option<f64> {
-    let mut gaps: Vec<f64> = days.windows(2).map(|w| (w[1] - w[0]) as f64).collect();
-    gaps.sort_by(f64::total_cmp);
-    median(&gaps)
 }
 
 /// The last complete period at `as_of`.
@@ -122,47 +109,42 @@ pub fn current_period(period: Period, as_of: i32) -> i32 {
     }
 }
 
-fn histories(days: &DataFrame, period: Period, as_of: i32) -> PolarsResult<Vec<(String, History)>> {
-    let df = crate::analysis::stage::days_in_order(days)?;
-    let ids = df.column(col::CUSTOMER)?.str()?;
-    let day = df.column("day")?.cast(&DataType::Int32)?;
-    let day = day.i32()?;
-    let cents = df.column("cents")?.i64()?;
-    let smallest = df.column("smallest")?.i64()?;
-    let periods = crate::analysis::periods::Indexer::new(period, day);
-    let year_start = crate::analysis::periods::months_before(as_of, 12);
-    let mut out: Vec<(String, History)> = Vec::new();
-    let rows = ids
-        .iter()
-        .zip(day.iter())
-        .zip(cents.iter())
-        .zip(smallest.iter());
-    for (((id, d), c), low) in rows {
-        let id = id.unwrap_or_default();
-        if out.last().is_none_or(|(last, _)| last != id) {
-            out.push((
-                id.to_string(),
-                History {
-                    purchase_days: Vec::new(),
-                    value_12m: 0,
-                    per_period: Vec::new(),
-                },
-            ));
+fn histories(seam: &Seam, period: Period) -> PolarsResult<Vec<(String, History)>> {
+    let c = &seam.customers;
+    let ids = c.column(col::CUSTOMER)?.str()?;
+    let purchases = c.column(PURCHASES)?.i64()?;
+    let last = c.column("last_purchase")?.cast(&DataType::Int32)?;
+    let last = last.i32()?;
+    let gaps = c.column(seam::MEDIAN_GAP)?.f64()?;
+    let rolling = seam::Rolling::new(seam)?;
+    let year = rolling.bounds(12, 0);
+    let per = seam.customer_periods(period)?;
+    let (per_ids, per_at, per_cents) = (
+        per.column(col::CUSTOMER)?.str()?,
+        per.column("period")?.i32()?,
+        per.column("cents")?.i64()?,
+    );
+    let mut j = 0;
+    let mut out = Vec::with_capacity(c.height());
+    for (i, id) in ids.iter().enumerate() {
+        let mut per_period = Vec::new();
+        while j < per.height() && per_ids.get(j) < id {
+            j += 1;
         }
-        let h = &mut out.last_mut().expect("pushed").1;
-        let bought = is_purchase_day(c, low);
-        let p = d.map_or(0, |d| periods.of(d));
-        let (d, c) = (d.unwrap_or(0), c.unwrap_or(0));
-        if bought {
-            h.purchase_days.push(d);
+        while j < per.height() && per_ids.get(j) == id {
+            per_period.push((per_at.get(j).unwrap_or(0), per_cents.get(j).unwrap_or(0)));
+            j += 1;
         }
-        if d > year_start {
-            h.value_12m += c;
-        }
-        match h.per_period.last_mut() {
-            Some((q, v)) if *q == p => *v += c,
-            _ => h.per_period.push((p, c)),
-        }
+        out.push((
+            id.unwrap_or_default().to_string(),
+            History {
+                purchases: purchases.get(i).unwrap_or(0) as u32,
+                last_purchase: last.get(i),
+                median_gap: gaps.get(i),
+                value_12m: rolling.sum(i, year),
+                per_period,
+            },
+        ));
     }
     Ok(out)
 }
@@ -171,24 +153,21 @@ fn money(cents: i64) -> String {
     format!("{:.2}", cents as f64 / 100.0)
 }
 
-/// The status and reasons of every customer in the customer days (`customer`, `day` i32,
-/// `cents`, `smallest`) at `as_of`, with P(alive) per customer when a model gave it. Periods
+/// The status and reasons of every customer of the stage at its as-of date, with P(alive) per
+/// customer when a model gave it. Periods
 /// before `first` (the first the data covers whole: [`first_whole`]) are unknown: their values
 /// are empty and never compared. Sorted by customer id.
 ///
 /// [`first_whole`]: crate::analysis::periods::first_whole
 pub fn standing(
-    days: &DataFrame,
-    as_of: i32,
+    seam: &Seam,
     p: &Params,
     p_alive: Option<&PlHashMap<String, f64>>,
     first: i32,
 ) -> PolarsResult<Vec<Row>> {
-    let hist = histories(days, p.period, as_of)?;
-    let medians: Vec<Option<f64>> = hist
-        .iter()
-        .map(|(_, h)| median_gap(&h.purchase_days))
-        .collect();
+    let as_of = seam.window.as_of;
+    let hist = histories(seam, p.period)?;
+    let medians: Vec<Option<f64>> = hist.iter().map(|(_, h)| h.median_gap).collect();
     let mut gaps: Vec<f64> = medians.iter().flatten().copied().collect();
     gaps.sort_by(f64::total_cmp);
     let one_time = p.one_time_gap.or_else(|| median(&gaps)).unwrap_or(365.0);
@@ -206,7 +185,7 @@ pub fn standing(
                     .map_or(0, |(_, v)| *v)
             };
             let known = |i: i32| (i >= first).then(|| value(i));
-            let last = h.purchase_days.last().copied();
+            let last = h.last_purchase;
             let typical = median.unwrap_or(one_time).round().max(1.0);
             let mut row = Row {
                 p_alive: p_alive.and_then(|m| m.get(&customer).copied()),
@@ -214,7 +193,7 @@ pub fn standing(
                 status: Status::Active,
                 reasons: Vec::new(),
                 last_purchase: last,
-                purchases: h.purchase_days.len() as u32,
+                purchases: h.purchases,
                 days_since: last.map(|l| as_of - l),
                 typical_gap: typical,
                 value_12m: h.value_12m,
@@ -370,40 +349,17 @@ pub fn frame(rows: &[Row]) -> PolarsResult<DataFrame> {
 }
 
 /// Each customer's value in the 12 months up to its last purchase (the months of
-/// [`months_before`](crate::analysis::periods::months_before), as every "last 12 months").
-pub fn value_in_last_active_year(days: &DataFrame) -> PolarsResult<PlHashMap<String, i64>> {
-    let df = crate::analysis::stage::days_in_order(days)?
-        .into_owned()
-        .lazy()
-        .with_column(is_purchase(col("cents"), col("smallest")).alias("purchase"))
-        .collect()?;
-    let ids = df.column(col::CUSTOMER)?.str()?;
-    let day = df.column("day")?.i32()?;
-    let cents = df.column("cents")?.i64()?;
-    let purchase = df.column("purchase")?.bool()?;
-    let mut out = PlHashMap::default();
-    let mut start = 0;
-    while start < df.height() {
-        let id = ids.get(start).unwrap_or_default();
-        let mut end = start;
-        while end < df.height() && ids.get(end).unwrap_or_default() == id {
-            end += 1;
-        }
-        let last = (start..end)
-            .filter(|&i| purchase.get(i) == Some(true))
-            .filter_map(|i| day.get(i))
-            .max();
-        if let Some(last) = last {
-            let from = crate::analysis::periods::months_before(last, 12);
-            let value = (start..end)
-                .filter(|&i| day.get(i).is_some_and(|d| d > from && d <= last))
-                .map(|i| cents.get(i).unwrap_or(0))
-                .sum();
-            out.insert(id.to_string(), value);
-        }
-        start = end;
-    }
-    Ok(out)
+/// [`months_before`](crate::analysis::periods::months_before), as every "last 12 months"), for
+/// the customers with a purchase.
+pub fn value_in_last_active_year(seam: &Seam) -> PolarsResult<PlHashMap<String, i64>> {
+    let c = &seam.customers;
+    let ids = c.column(col::CUSTOMER)?.str()?;
+    let value = c.column(seam::ACTIVE_YEAR)?.i64()?;
+    Ok(ids
+        .iter()
+        .zip(value.iter())
+        .filter_map(|(id, v)| Some((id?.to_string(), v?)))
+        .collect())
 }
 
 /// How many customers at risk the summary ranks.

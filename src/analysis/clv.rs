@@ -256,6 +256,49 @@ pub fn summarize_stage(stage: &DataFrame, cal_end: i32, unit: Unit) -> PolarsRes
         .collect())
 }
 
+/// The summaries of the customers of a stage table who bought in its calibration period (on or
+/// before the day before its holdout), with their holdout purchases: what `summarize` derives
+/// from the customer days with `cal_end` the day before the holdout and `as_of` the stage's.
+/// Sorted by customer id.
+pub fn summarize_holdout(seam: &super::seam::Seam, unit: Unit) -> PolarsResult<Vec<Summary>> {
+    use super::customers::FIRST_PURCHASE_CENTS;
+    use super::seam::{CAL_CENTS, CAL_LAST, CAL_PURCHASES, HOLDOUT_DAYS};
+    let cal_end = seam.window.holdout - 1;
+    let df = seam
+        .customers
+        .clone()
+        .lazy()
+        .filter(col(CAL_PURCHASES).gt(lit(0i64)))
+        .select([
+            col(col::CUSTOMER),
+            col("first_purchase").alias("first"),
+            col(CAL_LAST).alias("last"),
+            col(CAL_PURCHASES).alias("n"),
+            col(CAL_CENTS).alias("cal_cents"),
+            col(FIRST_PURCHASE_CENTS).alias("first_cents"),
+            col(HOLDOUT_DAYS),
+        ])
+        .collect()?;
+    let u = unit.days();
+    let ids = df.column(col::CUSTOMER)?.str()?;
+    let later = df.column(HOLDOUT_DAYS)?.list()?;
+    ids.iter()
+        .zip(Counted::read(&df)?)
+        .zip(later.amortized_iter())
+        .map(|((id, c), days)| {
+            let days: Vec<i32> = match days {
+                Some(d) => d.as_ref().i32()?.into_no_null_iter().collect(),
+                None => Vec::new(),
+            };
+            Ok(Summary {
+                holdout: Some(days.len() as i64),
+                holdout_days: days,
+                ..c.summary(id.unwrap_or_default(), cal_end, u)
+            })
+        })
+        .collect()
+}
+
 /// Customers of the stage without a purchase day, sorted by id.
 pub fn without_purchase_stage(stage: &DataFrame) -> PolarsResult<Vec<String>> {
     let none = stage

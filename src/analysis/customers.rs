@@ -133,6 +133,26 @@ pub fn plan(mut tx: LazyFrame, grouped: bool) -> PolarsResult<LazyFrame> {
         .agg(per_customer))
 }
 
+/// The customer days of canonical transactions as a plain plan (the stage's day schema), in
+/// customer and day order.
+pub fn days(tx: LazyFrame) -> LazyFrame {
+    let mut tx = tx;
+    let costs = tx.collect_schema().is_ok_and(|s| s.contains(col::COST));
+    let mut agg = vec![
+        col(col::AMOUNT).sum().alias(DAY_CENTS),
+        col(col::AMOUNT).min().alias(DAY_SMALLEST),
+    ];
+    if costs {
+        agg.push(col(col::COST).sum().alias(COST));
+    }
+    tx.group_by([
+        col(col::CUSTOMER),
+        col(col::DATE).cast(DataType::Int32).alias(DAY),
+    ])
+    .agg(agg)
+    .sort([col::CUSTOMER, DAY], SortMultipleOptions::default())
+}
+
 /// Runs a plan with the streaming engine.
 pub fn run(plan: LazyFrame) -> PolarsResult<DataFrame> {
     Ok(plan.collect_with_engine(Engine::Streaming)?.unwrap_single())

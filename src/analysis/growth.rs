@@ -6,6 +6,7 @@
 
 use super::periods::Period;
 use super::retention::Presence;
+use super::seam::Seam;
 use polars::prelude::*;
 use std::collections::HashMap;
 
@@ -70,53 +71,26 @@ pub fn trend_word(now: i64, before: i64, whole: bool) -> &'static str {
     }
 }
 
-/// The trend word of every customer in the customer days (`customer`, `day`, `cents`) as of
-/// `as_of`, by [`trend_word`].
-pub fn trends(days: &DataFrame, as_of: i32) -> PolarsResult<HashMap<String, &'static str>> {
-    let days = super::stage::days_in_order(days)?;
-    let ids = days.column(crate::input::col::CUSTOMER)?.str()?;
-    let day = days.column("day")?.cast(&DataType::Int32)?;
-    let day = day.i32()?;
-    let cents = days.column("cents")?.i64()?;
-    let smallest = days.column("smallest")?.i64()?;
-    let (year, two) = (
-        super::periods::months_before(as_of, 12),
-        super::periods::months_before(as_of, 24),
-    );
-    let mut out = HashMap::new();
-    // Per customer: value now, value before, its first day and first purchase day.
-    type Run<'a> = (&'a str, i64, i64, i32, Option<i32>);
-    let mut run: Option<Run> = None;
-    let mut finish = |r: Option<Run>| {
-        if let Some((id, now, before, first_day, first_purchase)) = r {
-            // Buying on or before the earlier year's first day: the year is the customer's.
-            let first = first_purchase.unwrap_or(first_day);
-            out.insert(id.to_string(), trend_word(now, before, first <= two + 1));
-        }
-    };
-    let rows = ids
-        .iter()
-        .zip(day.iter())
-        .zip(cents.iter())
-        .zip(smallest.iter());
-    for (((id, d), c), low) in rows {
-        let (id, d, c) = (id.unwrap_or_default(), d.unwrap_or(0), c.unwrap_or(0));
-        if run.as_ref().is_none_or(|r| r.0 != id) {
-            finish(run.take());
-            run = Some((id, 0, 0, d, None));
-        }
-        let r = run.as_mut().expect("a run");
-        // A purchase day by the stage's rule: net positive, or zero without a return.
-        if r.4.is_none() && (c > 0 || (c == 0 && low.unwrap_or(0) >= 0)) {
-            r.4 = Some(d);
-        }
-        if d > year && d <= as_of {
-            r.1 += c;
-        } else if d > two && d <= year {
-            r.2 += c;
-        }
+/// The trend word of every customer of the stage as of its as-of date, by [`trend_word`].
+pub fn trends(seam: &Seam) -> PolarsResult<HashMap<String, &'static str>> {
+    let c = &seam.customers;
+    let ids = c.column(crate::input::col::CUSTOMER)?.str()?;
+    let first_purchase = c.column("first_purchase")?.cast(&DataType::Int32)?;
+    let first_line = c.column(super::seam::FIRST_LINE)?.cast(&DataType::Int32)?;
+    let (first_purchase, first_line) = (first_purchase.i32()?, first_line.i32()?);
+    let rolling = super::seam::Rolling::new(seam)?;
+    let (year, before) = (rolling.bounds(12, 0), rolling.bounds(24, 12));
+    let two = super::periods::months_before(seam.window.as_of, 24);
+    let mut out = HashMap::with_capacity(c.height());
+    for (i, id) in ids.iter().enumerate() {
+        // Buying on or before the earlier year's first day: the year is the customer's.
+        let first = first_purchase.get(i).or(first_line.get(i)).unwrap_or(0);
+        let (now, then) = (rolling.sum(i, year), rolling.sum(i, before));
+        out.insert(
+            id.unwrap_or_default().to_string(),
+            trend_word(now, then, first <= two + 1),
+        );
     }
-    finish(run);
     Ok(out)
 }
 
@@ -301,14 +275,12 @@ mod tests {
         // 2014 key account: nothing in 2023-12..2024-11, back in the last 12 months.
         let d =
             |y, m, dd| crate::input::epoch_days(chrono::NaiveDate::from_ymd_opt(y, m, dd).unwrap());
-        let days = df!(
-            crate::input::col::CUSTOMER => ["k", "k", "n"],
-            "day" => [d(2014, 3, 1), d(2025, 6, 1), d(2025, 6, 1)],
-            "cents" => [100i64, 200, 50],
-            "smallest" => [100i64, 200, 50],
-        )
-        .unwrap();
-        let t = trends(&days, d(2025, 11, 30)).unwrap();
+        let rows = [
+            ("k", d(2014, 3, 1), 100i64),
+            ("k", d(2025, 6, 1), 200),
+            ("n", d(2025, 6, 1), 50),
+        ];
+        let t = trends(&crate::analysis::testing::seam(&rows, d(2025, 11, 30))).unwrap();
         assert_eq!((t["k"], t["n"]), ("returning", "new"));
     }
 

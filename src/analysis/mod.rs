@@ -17,6 +17,7 @@ pub mod profile;
 pub mod rank_sort;
 pub mod retention;
 pub mod rfm;
+pub mod seam;
 pub mod segments;
 pub mod stage;
 pub mod standing;

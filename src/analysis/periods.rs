@@ -1,9 +1,9 @@
 //! Calendar periods (months, quarters, years) for the analyses over time: a period is numbered
 //! by an index that grows by one from each period to the next (`year × 12 + month − 1` for
 //! months), labelled `2024-03`, `2024-Q1` or `2024`, and complete when the as-of date is its last
-//! day. Also each customer's net value per period, computed by polars from the customer days.
+//! day.
 
-use crate::input::{col, iso_date};
+use crate::input::iso_date;
 use chrono::{Datelike, NaiveDate};
 use polars::prelude::*;
 
@@ -97,6 +97,11 @@ impl Period {
         year * lit(self.per_year()) + month0 / lit(self.months())
     }
 
+    /// The index of the period holding month `month` (year × 12 + month − 1).
+    pub fn of_month(self, month: i32) -> i32 {
+        month.div_euclid(12) * self.per_year() + month.rem_euclid(12) / self.months()
+    }
+
     /// The first day of period `index`.
     pub fn first_day(self, index: i32) -> i32 {
         let year = index.div_euclid(self.per_year());
@@ -188,16 +193,10 @@ pub fn first_whole(period: Period, since: Option<i32>, first_day: i32) -> i32 {
     }
 }
 
-/// [`first_whole`] of the customer days (`day` i32), whose first day stands for the data's
-/// start (`as_of` when there are none).
-pub fn first_whole_of(
-    days: &DataFrame,
-    period: Period,
-    since: Option<i32>,
-    as_of: i32,
-) -> PolarsResult<i32> {
-    let first_day = days.column("day")?.i32()?.min().unwrap_or(as_of);
-    Ok(first_whole(period, since, first_day))
+/// [`first_whole`] of a stage, whose first day of any line stands for the data's start (its
+/// as-of date when it has no customers).
+pub fn first_whole_of(seam: &super::seam::Seam, period: Period) -> PolarsResult<i32> {
+    Ok(first_whole(period, seam.window.since, seam.first_day()?))
 }
 
 /// The day `k` months before `as_of`, where the last `k` months (that day, `as_of`] begin: as of
@@ -220,59 +219,6 @@ pub fn months_before(as_of: i32, k: u32) -> i32 {
         .and_then(|n| n.pred_opt())
         .unwrap_or(back);
     day(last)
-}
-
-/// Each customer's net value per period from the customer days (`customer`, `day` i32, `cents`,
-/// and `cost_cents` when known): `customer`, `period` (i32 index), `cents` (and `cost_cents`),
-/// sorted by customer and period. One pass over the days in customer and day order.
-pub fn customer_periods(days: &DataFrame, period: Period) -> PolarsResult<DataFrame> {
-    let days = crate::analysis::stage::days_in_order(days)?;
-    let ids = days.column(col::CUSTOMER)?.str()?;
-    let day = days.column("day")?.cast(&DataType::Int32)?;
-    let day = day.i32()?;
-    let cents = days.column("cents")?.i64()?;
-    let cost = match days.column(col::COST) {
-        Ok(c) => Some(c.i64()?.clone()),
-        Err(_) => None,
-    };
-    let (mut who, mut at, mut sums, mut costs): (Vec<&str>, Vec<i32>, Vec<i64>, Vec<i64>) =
-        Default::default();
-    // Periods of consecutive days repeat: the index is computed once per change of month.
-    let mut last: Option<(i32, i32)> = None;
-    for (i, ((id, d), c)) in ids.iter().zip(day.iter()).zip(cents.iter()).enumerate() {
-        let (id, d, c) = (id.unwrap_or_default(), d.unwrap_or(0), c.unwrap_or(0));
-        let p = match last {
-            Some((from, p)) if d >= from && d <= period.last_day(p) => p,
-            _ => {
-                let p = period.index(d);
-                last = Some((period.first_day(p), p));
-                p
-            }
-        };
-        let k = cost.as_ref().and_then(|k| k.get(i)).unwrap_or(0);
-        if who.last() == Some(&id) && at.last() == Some(&p) {
-            *sums.last_mut().expect("a row") += c;
-            if let Some(x) = costs.last_mut() {
-                *x += k;
-            }
-            continue;
-        }
-        who.push(id);
-        at.push(p);
-        sums.push(c);
-        if cost.is_some() {
-            costs.push(k);
-        }
-    }
-    let mut cols = vec![
-        Column::new(col::CUSTOMER.into(), who),
-        Column::new("period".into(), at),
-        Column::new("cents".into(), sums),
-    ];
-    if cost.is_some() {
-        cols.push(Column::new(col::COST.into(), costs));
-    }
-    DataFrame::new_infer_height(cols)
 }
 
 #[cfg(test)]
@@ -359,43 +305,6 @@ mod tests {
             .partial_note(i, d(2024, 3, 30))
             .unwrap()
             .contains("30 of its 31 days"));
-    }
-
-    #[test]
-    fn values_per_period_in_any_order_of_days() {
-        let days = df!(
-            col::CUSTOMER => ["b", "a", "b", "a", "a"],
-            "day" => [d(2024, 2, 3), d(2024, 1, 31), d(2024, 2, 1), d(2024, 1, 2), d(2024, 3, 1)],
-            "cents" => [5i64, 7, 11, 13, 17],
-        )
-        .unwrap();
-        let per = customer_periods(&days, Period::Month).unwrap();
-        let ids: Vec<&str> = per
-            .column(col::CUSTOMER)
-            .unwrap()
-            .str()
-            .unwrap()
-            .iter()
-            .flatten()
-            .collect();
-        let cents: Vec<i64> = per
-            .column("cents")
-            .unwrap()
-            .i64()
-            .unwrap()
-            .into_no_null_iter()
-            .collect();
-        let at: Vec<String> = per
-            .column("period")
-            .unwrap()
-            .i32()
-            .unwrap()
-            .into_no_null_iter()
-            .map(|i| Period::Month.label(i))
-            .collect();
-        assert_eq!(ids, ["a", "a", "b"]);
-        assert_eq!(at, ["2024-01", "2024-03", "2024-02"]);
-        assert_eq!(cents, [20, 17, 16]);
     }
 
     #[test]

@@ -13,6 +13,7 @@
 //! of the earlier year against a whole year would read as +100,000%); a month's growth likewise
 //! needs the customer's history to cover the same month a year before.
 
+use crate::analysis::seam::Rolling;
 use crate::input::{col, iso_date};
 use chrono::{Datelike, NaiveDate};
 use polars::prelude::*;
@@ -95,7 +96,9 @@ pub fn window_label(after: NaiveDate, end: NaiveDate) -> String {
     }
 }
 
-/// Cents per rolling month for `count` months back from `as_of`.
+/// Cents per rolling month for `count` months back from `as_of`, from dated lines: the plain
+/// reference the stage's rolling months are tested against.
+#[cfg(test)]
 pub fn monthly_cents(dates: &[i32], cents: &[i64], as_of: i32, count: u32) -> Vec<i64> {
     let ends: Vec<i32> = month_ends(as_of, count)
         .into_iter()
@@ -111,9 +114,10 @@ pub fn monthly_cents(dates: &[i32], cents: &[i64], as_of: i32, count: u32) -> Ve
     out
 }
 
-/// What `card` needs besides the transactions.
+/// What `card` needs.
 pub struct Inputs<'a> {
-    pub tx: &'a DataFrame,
+    /// The stage of the customers profiled.
+    pub seam: &'a crate::analysis::seam::Seam,
     /// From `classify::classify` (revenue, profit, ... as configured).
     pub classified: &'a DataFrame,
     /// The scored frame of `rfm::rfm`.
@@ -164,51 +168,108 @@ pub fn cards(inp: &Inputs, ids: &[String]) -> PolarsResult<Vec<Option<Card>>> {
     let wanted: HashSet<&str> = ids.iter().map(String::as_str).collect();
     let classes = positions(inp.classified, &wanted)?;
     let scores = positions(inp.rfm, &wanted)?;
-    let rows = positions(inp.tx, &wanted)?;
+    let rows = positions(&inp.seam.customers, &wanted)?;
+    let staged = Staged::new(inp.seam)?;
     ids.iter()
         .map(|id| {
             let Some(class) = take(inp.classified, classes.get(id))? else {
                 return Ok(None);
             };
-            let mine = take(inp.tx, rows.get(id))?.unwrap_or_else(|| inp.tx.clear());
+            let at = rows.get(id).and_then(|r| r.first()).map(|&i| i as usize);
             let scored = take(inp.rfm, scores.get(id))?;
-            card(inp, id, &class, &mine, scored).map(Some)
+            card(inp, id, &class, staged.of(at), scored).map(Some)
         })
         .collect()
 }
 
-/// The card of customer `id` from its rows of the classified frame, the transactions and the
-/// RFM scores.
+/// What the stage says of the customers profiled.
+struct Staged {
+    net: Vec<i64>,
+    cost: Option<Vec<i64>>,
+    first_line: Vec<Option<i32>>,
+    smallest: Vec<i64>,
+    rolling: Rolling,
+    bounds: Vec<(i32, i32)>,
+}
+
+/// One customer's part of it (zeros for a customer the stage does not hold).
+struct Mine {
+    revenue: i64,
+    cost: Option<i64>,
+    first_line: Option<i32>,
+    has_returns: bool,
+    months: Vec<i64>,
+}
+
+impl Staged {
+    fn new(seam: &crate::analysis::seam::Seam) -> PolarsResult<Staged> {
+        use crate::analysis::customers::{COST, NET};
+        use crate::analysis::seam::{FIRST_LINE, SMALLEST};
+        let c = &seam.customers;
+        let ints = |name: &str| -> PolarsResult<Vec<i64>> {
+            Ok(c.column(name)?
+                .i64()?
+                .iter()
+                .map(|v| v.unwrap_or(0))
+                .collect())
+        };
+        let rolling = Rolling::new(seam)?;
+        let bounds = (0..24).map(|k| rolling.bounds(k + 1, k)).collect();
+        Ok(Staged {
+            net: ints(NET)?,
+            cost: seam.has_costs().then(|| ints(COST)).transpose()?,
+            first_line: c
+                .column(FIRST_LINE)?
+                .cast(&DataType::Int32)?
+                .i32()?
+                .iter()
+                .collect(),
+            smallest: ints(SMALLEST)?,
+            rolling,
+            bounds,
+        })
+    }
+
+    fn of(&self, at: Option<usize>) -> Mine {
+        match at {
+            Some(i) => Mine {
+                revenue: self.net[i],
+                cost: self.cost.as_ref().map(|c| c[i]),
+                first_line: self.first_line[i],
+                has_returns: self.smallest[i] < 0,
+                months: self
+                    .bounds
+                    .iter()
+                    .map(|&b| self.rolling.sum(i, b))
+                    .collect(),
+            },
+            None => Mine {
+                revenue: 0,
+                cost: self.cost.as_ref().map(|_| 0),
+                first_line: None,
+                has_returns: false,
+                months: vec![0; self.bounds.len()],
+            },
+        }
+    }
+}
+
+/// The card of customer `id` from its rows of the classified frame, the stage and the RFM
+/// scores.
 fn card(
     inp: &Inputs,
     id: &str,
     class: &DataFrame,
-    mine: &DataFrame,
+    mine: Mine,
     scored: Option<DataFrame>,
 ) -> PolarsResult<Card> {
-    let dates: Vec<i32> = mine
-        .column(col::DATE)?
-        .cast(&DataType::Int32)?
-        .i32()?
-        .into_no_null_iter()
-        .collect();
-    let cents: Vec<i64> = mine
-        .column(col::AMOUNT)?
-        .i64()?
-        .into_no_null_iter()
-        .collect();
-    let revenue: i64 = cents.iter().sum();
-    let cost: Option<i64> = match mine.column(col::COST) {
-        Ok(c) => Some(c.i64()?.sum().unwrap_or(0)),
-        Err(_) => None,
-    };
+    let (revenue, cost, months) = (mine.revenue, mine.cost, mine.months);
     let purchases = class.column("purchases")?.i64()?.get(0).unwrap_or(0);
     let (first, last) = (day(class, "first_purchase")?, day(class, "last_purchase")?);
-    let months = monthly_cents(&dates, &cents, inp.as_of, 24);
     let (now, before): (i64, i64) = (months[..12].iter().sum(), months[12..].iter().sum());
     let labels = month_ends(inp.as_of, 24);
     // Whether the customer was already buying on the first day of the window after `ends[k]`.
-    let since = first.or_else(|| dates.iter().min().copied());
+    let since = first.or(mine.first_line);
     let covers = |k: usize| since.is_some_and(|f| f <= crate::input::epoch_days(labels[k]) + 1);
     let full_year = covers(24);
     Ok(Card {
@@ -257,7 +318,7 @@ fn card(
                 growth_pct: growth(months[k], months[k + 12]).filter(|_| covers(k + 13)),
             })
             .collect(),
-        has_returns: cents.iter().any(|&c| c < 0),
+        has_returns: mine.has_returns,
     })
 }
 

@@ -29,3 +29,18 @@ pub fn stage(tx: &DataFrame, grouped: bool) -> DataFrame {
         .unwrap()
         .customers
 }
+
+/// The stage table, as of `as_of` (with the report's holdout), of the `(customer, day, cents)`
+/// lines up to `as_of`, through the stage engine.
+pub fn seam(rows: &[(&str, i32, i64)], as_of: i32) -> crate::analysis::seam::Seam {
+    use crate::analysis::seam;
+    let want = crate::analysis::stage::Want {
+        grouped: false,
+        days: true,
+        quantities: true,
+    };
+    let rows: Vec<_> = rows.iter().copied().filter(|r| r.1 <= as_of).collect();
+    let staged = crate::analysis::stage::run(tx(&rows).lazy(), want).unwrap();
+    let days = staged.days.unwrap();
+    seam::from_days(staged.customers, &days, seam::Window::new(as_of, None)).unwrap()
+}

@@ -8,6 +8,7 @@ use crate::analysis::clv;
 use crate::analysis::clv_model;
 use crate::analysis::periods::{self, Period};
 use crate::analysis::retention;
+use crate::analysis::seam::Seam;
 use crate::cli::{InputArgs, OutputArgs, PeriodArgs};
 use crate::config::Loaded;
 use crate::input::iso_date;
@@ -153,8 +154,8 @@ pub fn run(args: &ChurnArgs, cfg: &Loaded) -> Result<()> {
     let out = Output::resolve(&args.output)?;
     let params = settings::churn(&args.flags(), cfg)?;
     let mut data = commands::load_window(&args.input, &args.period, None, cfg)?;
-    let (stage, days) = data.customers_and_days()?;
-    let as_of = data.as_of;
+    let seam = data.seam()?;
+    let (as_of, stage) = (data.as_of, &seam.customers);
     let period = params.period;
     let here = period.index(as_of);
     if let Some(note) = period.partial_note(here, as_of) {
@@ -170,9 +171,9 @@ pub fn run(args: &ChurnArgs, cfg: &Loaded) -> Result<()> {
         progress::note(&format!("tier: note: {note}; {compared}"));
     }
     // The first period the data covers whole: none before it is compared.
-    let first = periods::first_whole_of(&days, period, data.since, as_of)?;
+    let first = periods::first_whole_of(&seam, period)?;
     if args.rates || args.cohorts {
-        let presence = retention::presence(&periods::customer_periods(&days, period)?)?;
+        let presence = retention::presence(&seam.customer_periods(period)?)?;
         let mut frame = if args.rates {
             let rates = retention::rates(&presence, period, as_of, first);
             if let Some(note) = retention::unknown_note(&rates, period) {
@@ -190,14 +191,14 @@ pub fn run(args: &ChurnArgs, cfg: &Loaded) -> Result<()> {
         return out.write(|w, f| render::frame(&mut frame, f, w));
     }
     let class_params = settings::classify(None, None, None, false, cfg)?;
-    let classes = classify::classify(&stage, &class_params)?;
+    let classes = classify::classify(stage, &class_params)?;
     let signals = if args.no_model || cfg.config.churn.no_model == Some(true) {
         None
     } else {
         let set = settings::clv(settings::ClvFlags::default(), cfg)?;
-        model_signals(&stage, as_of, &set)?
+        model_signals(stage, as_of, &set)?
     };
-    let mut rows = churn::standing(&days, as_of, &params, signals.as_ref().map(|s| &s.0), first)?;
+    let mut rows = churn::standing(&seam, &params, signals.as_ref().map(|s| &s.0), first)?;
     let abc = lookup(&classes, "abc")?;
     for r in &mut rows {
         r.abc = abc.get(&r.customer).cloned();
@@ -205,8 +206,8 @@ pub fn run(args: &ChurnArgs, cfg: &Loaded) -> Result<()> {
     }
     if args.lost {
         let tiers = lookup(&classes, "tier")?;
-        let presence = retention::presence(&periods::customer_periods(&days, period)?)?;
-        let mut frame = lost_frame(&rows, &abc, &tiers, &presence, period, &days)?;
+        let presence = retention::presence(&seam.customer_periods(period)?)?;
+        let mut frame = lost_frame(&rows, &abc, &tiers, &presence, period, &seam)?;
         return out.write(|w, f| render::frame(&mut frame, f, w));
     }
     if args.summary {
@@ -241,10 +242,10 @@ fn lost_frame(
     tiers: &PlHashMap<String, String>,
     presence: &retention::Presence,
     period: Period,
-    days: &DataFrame,
+    seam: &Seam,
 ) -> Result<DataFrame> {
     let mut lost: Vec<&Row> = rows.iter().filter(|r| r.status == Status::Lost).collect();
-    let active_12m = churn::value_in_last_active_year(days)?;
+    let active_12m = churn::value_in_last_active_year(seam)?;
     let ids = crate::analysis::ids::IdOrder::of(rows.iter().map(|r| r.customer.as_str()));
     lost.sort_by(|a, b| {
         let v = |r: &Row| active_12m.get(&r.customer).copied().unwrap_or(0);

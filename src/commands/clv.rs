@@ -114,8 +114,8 @@ pub fn run(args: &ClvArgs, cfg: &Loaded) -> Result<()> {
         cfg,
     )?;
     let mut data = commands::load_window(&args.input, &args.period, None, cfg)?;
-    // Without a holdout the per-customer stage holds all the models need (memory grows with
-    // customers); a holdout needs each purchase day on its side of the calibration end.
+    // Without a holdout the per-customer stage holds all the models need; with one, the stage
+    // table holds each customer's calibration and holdout purchases.
     let (rows, unvalued, cal_end) = match args.holdout {
         None => {
             let stage = data.customers(false, false)?;
@@ -123,13 +123,15 @@ pub fn run(args: &ClvArgs, cfg: &Loaded) -> Result<()> {
             (rows, clv::without_purchase_stage(&stage)?, data.as_of)
         }
         Some(_) => {
-            let all_days = data.customer_days()?;
-            let days = clv::purchase_days(&all_days)?;
-            let unvalued = clv::without_purchase(&all_days, &days)?;
-            let cal_end = clv_model::calibration_end(args.holdout, data.since, data.as_of)
-                .map_err(UsageError)?;
-            let rows = clv::summarize(&days, cal_end, Some(data.as_of), set.unit)?;
-            (rows, unvalued, cal_end)
+            let since = data.since;
+            let seam = data.seam_with_holdout(|as_of| {
+                let cal_end =
+                    clv_model::calibration_end(args.holdout, since, as_of).map_err(UsageError)?;
+                Ok(cal_end + 1)
+            })?;
+            let rows = clv::summarize_holdout(&seam, set.unit)?;
+            let cal_end = seam.window.holdout - 1;
+            (rows, clv::without_purchase_stage(&seam.customers)?, cal_end)
         }
     };
     if !unvalued.is_empty() {

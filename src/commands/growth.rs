@@ -45,13 +45,13 @@ pub fn run(args: &GrowthArgs, cfg: &Loaded) -> Result<()> {
     let out = Output::resolve(&args.output)?;
     let period = args.every;
     let mut data = commands::load_window(&args.input, &args.period, None, cfg)?;
-    let days = data.customer_days()?;
+    let seam = data.seam()?;
     let as_of = data.as_of;
-    let presence = retention::presence(&periods::customer_periods(&days, period)?)?;
+    let presence = retention::presence(&seam.customer_periods(period)?)?;
     let last = period.index(as_of);
     // The first period of the data (or the first whole one after --since): earlier ones are
     // unknown, not zero.
-    let first = periods::first_whole_of(&days, period, data.since, as_of)?;
+    let first = periods::first_whole_of(&seam, period)?;
     if args.total {
         if let Some(note) = period.partial_note(last, as_of) {
             progress::note(&format!(
@@ -78,7 +78,7 @@ pub fn run(args: &GrowthArgs, cfg: &Loaded) -> Result<()> {
         ));
     }
     let all = growth::customers(&presence, period, now, first);
-    let trends = growth::trends(&days, as_of)?;
+    let trends = growth::trends(&seam)?;
     let mut frame = match args.top {
         None => {
             growth::customers_frame(&all.iter().collect::<Vec<_>>(), &period.label(now), &trends)?

@@ -90,15 +90,15 @@ pub fn run(args: &MigrateArgs, cfg: &Loaded) -> Result<()> {
     };
     let params = resolve_params(None, args.abc, args.tiers.as_ref(), false, cfg)?;
     let mut data = commands::load_window(&args.input, &args.period, None, cfg)?;
-    let days = data.customer_days()?;
+    let seam = data.seam()?;
     let as_of = data.as_of;
-    let per = periods::customer_periods(&days, period)?;
+    let per = seam.customer_periods(period)?;
     let tiered = migrate::tier_periods(&per, args.scheme, &params)?;
     let last = period.index(as_of);
     // The transitions the data can show: between periods it covers whole, the last complete one
     // the latest (a transition into a period cut by the as-of date calls everyone who has not
     // bought yet lost).
-    let whole = periods::first_whole_of(&days, period, data.since, as_of)?;
+    let whole = periods::first_whole_of(&seam, period)?;
     let first = tiered.keys().next().copied().unwrap_or(last).max(whole);
     let now = crate::analysis::churn::current_period(period, as_of);
     let pairs: Vec<(i32, i32)> = match chosen {

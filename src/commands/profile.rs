@@ -53,9 +53,9 @@ pub fn run(args: &ProfileArgs, cfg: &Loaded) -> Result<()> {
         classify::classify(&stage, &params).context("cannot classify the customers")?;
     let rfm_params = settings::rfm(&settings::RfmFlags::default(), cfg, data.as_of)?;
     let scored = rfm::rfm(&stage, &rfm_params).context("cannot score the customers")?;
-    let rows = data.rows_of(&ids)?;
+    let mine = data.seam_of(&stage, &ids)?;
     let inputs = Inputs {
-        tx: &rows,
+        seam: &mine,
         classified: &classified,
         rfm: &scored.frame,
         as_of: data.as_of,

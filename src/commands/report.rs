@@ -107,7 +107,7 @@ pub fn run(args: &ReportArgs, cfg: &Loaded) -> Result<()> {
     let before: Vec<Option<Fingerprint>> =
         args.input.files.iter().map(|f| fingerprint(f)).collect();
     let mut data = commands::load_window(&args.input, &args.period, None, cfg)?;
-    let (stage, days) = data.customers_and_days()?;
+    let seam = data.seam()?;
     if let Some(p) = previous.as_ref().filter(|p| p.as_of > iso_date(data.as_of)) {
         return Err(UsageError(format!(
             "--previous is the report as of {}, later than this one (as of {}); give an earlier \
@@ -130,7 +130,7 @@ pub fn run(args: &ReportArgs, cfg: &Loaded) -> Result<()> {
         model: !(args.no_model || cfg.config.report.no_model == Some(true)),
         clv: settings::clv(settings::ClvFlags::default(), cfg)?,
     };
-    let mut bundle = report::build(&stage, &days, (data.as_of, data.since), &settings)?;
+    let mut bundle = report::build(&seam, &settings)?;
     let analysed = started.elapsed();
     for n in &bundle.notes {
         progress::note(&format!("tier: note: {n}"));
@@ -170,7 +170,7 @@ pub fn run(args: &ReportArgs, cfg: &Loaded) -> Result<()> {
         &files,
         &settings,
         &bundle,
-        &days,
+        &seam,
         [read, analysed, started.elapsed()],
     )?;
     dir.write("manifest.json", |w| {
@@ -588,7 +588,7 @@ fn manifest(
     files: &[&str],
     s: &Settings,
     b: &report::Bundle,
-    days: &polars::prelude::DataFrame,
+    seam: &crate::analysis::seam::Seam,
     [read, analysed, total]: [std::time::Duration; 3],
 ) -> Result<serde_json::Value> {
     let seconds = |d: std::time::Duration| (d.as_secs_f64() * 1000.0).round() / 1000.0;
@@ -644,7 +644,7 @@ fn manifest(
         },
         "counts": {
             "customers": b.customers.height(),
-            "customer_days": days.height(),
+            "customer_days": seam.customer_days()?,
         },
         "files": files,
         "durations_seconds": {

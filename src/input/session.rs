@@ -7,6 +7,7 @@
 //! customer's rows. What it needs from above (progress, notes) comes in `InputOptions::hooks`.
 
 use super::{col, iso_date, overlap, scan, InputOptions, Scanned};
+use crate::analysis::seam::{self, Seam};
 use crate::analysis::{self, customers, stage};
 use crate::error::UsageError;
 use anyhow::{bail, Result};
@@ -157,25 +158,27 @@ impl Session {
         Ok(self.stage(want)?.customers)
     }
 
-    /// Per customer and day (schema in `customers`); resolves the as-of date.
-    pub fn customer_days(&mut self) -> Result<DataFrame> {
-        let want = stage::Want {
-            grouped: false,
-            days: true,
-            quantities: true,
-        };
-        Ok(self.stage(want)?.days.expect("asked for"))
+    /// The stage table of the window, with the report's holdout; resolves the as-of date.
+    pub fn seam(&mut self) -> Result<Seam> {
+        self.seam_with_holdout(|as_of| Ok(seam::Window::new(as_of, None).holdout))
     }
 
-    /// The per-customer stage and the customer days of the window; resolves the as-of date.
-    pub fn customers_and_days(&mut self) -> Result<(DataFrame, DataFrame)> {
+    /// The stage table of the window with the CLV holdout that `holdout` gives for the as-of
+    /// date (its first day); resolves the as-of date.
+    pub fn seam_with_holdout(&mut self, holdout: impl FnOnce(i32) -> Result<i32>) -> Result<Seam> {
         let want = stage::Want {
             grouped: false,
             days: true,
             quantities: true,
         };
         let staged = self.stage(want)?;
-        Ok((staged.customers, staged.days.expect("asked for")))
+        let window = seam::Window {
+            as_of: self.as_of,
+            since: self.since,
+            holdout: holdout(self.as_of)?,
+        };
+        let days = staged.days.expect("asked for");
+        Ok(seam::from_days(staged.customers, &days, window)?)
     }
 
     /// The stage of the window, as `want` asks; resolves the as-of date.
@@ -195,8 +198,9 @@ impl Session {
         Ok(staged)
     }
 
-    /// The rows of the customers `ids` inside the window, in one read of the inputs.
-    pub fn rows_of(&mut self, ids: &[String]) -> Result<DataFrame> {
+    /// The stage table of the customers `ids` (those of `customers`, the window's per-customer
+    /// stage, that it holds), from their rows in one more read of the inputs.
+    pub fn seam_of(&mut self, customers: &DataFrame, ids: &[String]) -> Result<Seam> {
         let mut wanted: Vec<&str> = ids.iter().map(String::as_str).collect();
         wanted.sort_unstable();
         wanted.dedup();
@@ -204,14 +208,19 @@ impl Session {
             wanted.len(),
             vec![Column::new(col::CUSTOMER.into(), wanted)],
         )?;
+        let join = |lf: LazyFrame| {
+            lf.join(
+                wanted.clone().lazy(),
+                [col(col::CUSTOMER)],
+                [col(col::CUSTOMER)],
+                JoinArgs::new(JoinType::Inner),
+            )
+        };
         // The inputs have been read once already, so a failure here is not the reader's.
-        let mine = self.window()?.join(
-            wanted.lazy(),
-            [col(col::CUSTOMER)],
-            [col(col::CUSTOMER)],
-            JoinArgs::new(JoinType::Inner),
-        );
-        Ok(customers::run(mine)?)
+        let mine = customers::run(customers::days(join(self.window()?)))?;
+        let theirs = join(customers.clone().lazy()).collect()?;
+        let window = seam::Window::new(self.as_of, self.since);
+        Ok(seam::from_days(theirs, &mine, window)?)
     }
 
     /// Fixes the as-of date from the customers' last dates in the window (unless `--as-of` gave

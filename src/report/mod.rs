@@ -16,6 +16,7 @@ use crate::analysis::pareto;
 use crate::analysis::periods::{self, Period};
 use crate::analysis::retention::{self, Rate};
 use crate::analysis::rfm::{self, Params as RfmParams, Rfm};
+use crate::analysis::seam::Seam;
 use crate::analysis::standing;
 use crate::input::{col, iso_date};
 use crate::models::bgnbd::Variant;
@@ -50,7 +51,7 @@ pub struct Bundle {
     pub segments: DataFrame,
     /// The CLV model and its fit, or why there is none.
     pub clv: Result<(Model, FitReport), String>,
-    /// The model refitted without the last `VALIDATION_DAYS` and checked against them.
+    /// The model refitted without the last `seam::VALIDATION_DAYS` and checked against them.
     pub validation: Option<crate::analysis::holdout::Validation>,
     pub churn: Vec<churn::Row>,
     pub rates: Vec<Rate>,
@@ -118,39 +119,30 @@ pub fn changes(previous: &Previous, customers: &DataFrame) -> PolarsResult<Vec<C
         .collect())
 }
 
-/// The holdout of the report's CLV validation: the last 13 weeks.
-pub const VALIDATION_DAYS: i32 = 91;
-
-/// The model fitted on all but the last `VALIDATION_DAYS` and checked against them; none when
-/// that fit is impossible (too short a history).
+/// The model fitted on the stage's calibration period (all but its holdout, the last
+/// `seam::VALIDATION_DAYS` for a report) and checked against the holdout; none when that fit is
+/// impossible (too short a history).
 fn validation(
-    days: &DataFrame,
-    as_of: i32,
+    seam: &Seam,
     set: crate::settings::Clv,
     hint: Option<&Model>,
 ) -> Option<crate::analysis::holdout::Validation> {
-    let cal_end = as_of - VALIDATION_DAYS;
-    let rows = clv::summarize(days, cal_end, Some(as_of), set.unit).ok()?;
+    let cal_end = seam.window.holdout - 1;
+    let rows = clv::summarize_holdout(seam, set.unit).ok()?;
     let (model, _) = clv_model::fit_from(&rows, set.model, set.unit, cal_end, hint).ok()?;
     let v = clv_model::valuation(&model, set.horizon, set.margin, set.discount_rate);
     Some(crate::analysis::holdout::validate(
         &v,
         &rows,
-        VALIDATION_DAYS,
+        seam.window.as_of - cal_end,
         set.unit,
     ))
 }
 
-/// Computes every analysis from the stage: the per-customer table and the customer days.
-/// `since` is the window's start (`--since`), which decides the first period the data covers
-/// whole: no period before it is compared with another.
-pub fn build(
-    stage: &DataFrame,
-    days: &DataFrame,
-    (as_of, since): (i32, Option<i32>),
-    s: &Settings,
-) -> anyhow::Result<Bundle> {
-    let period = s.period;
+/// Computes every analysis from the stage. Its window's start (`--since`) decides the first
+/// period the data covers whole: no period before it is compared with another.
+pub fn build(seam: &Seam, s: &Settings) -> anyhow::Result<Bundle> {
+    let (period, as_of, stage) = (s.period, seam.window.as_of, &seam.customers);
     let classified = classify::classify(stage, &s.classify)?;
     let pareto = pareto::summarize(&classified, &s.classify)?
         .into_iter()
@@ -184,9 +176,9 @@ pub fn build(
     };
     // The validation refit runs beside the other analyses (it needs nothing of theirs).
     let validating = s.model.then(|| {
-        let (days, set) = (days.clone(), s.clv);
+        let (seam, set) = (seam.clone(), s.clv);
         let hint = clv.as_ref().ok().map(|(m, _)| m.clone());
-        std::thread::spawn(move || validation(&days, as_of, set, hint.as_ref()))
+        std::thread::spawn(move || validation(&seam, set, hint.as_ref()))
     });
     // One BG/NBD fit serves both CLV and P(alive) when the CLV model is BG/NBD.
     let p_alive = match (&clv, s.clv.model) {
@@ -195,9 +187,9 @@ pub fn build(
         (Ok((model, _)), Variant::Bgnbd) => clv_model::p_alive_with(&model.bgnbd, &rows).ok(),
         _ => clv_model::p_alive_of_repeaters(&rows).ok(),
     };
-    let first = periods::first_whole_of(days, period, since, as_of)?;
-    let mut churn_rows = churn::standing(days, as_of, &s.churn, p_alive.as_ref(), first)?;
-    let per_period = periods::customer_periods(days, period)?;
+    let first = periods::first_whole_of(seam, period)?;
+    let mut churn_rows = churn::standing(seam, &s.churn, p_alive.as_ref(), first)?;
+    let per_period = seam.customer_periods(period)?;
     let presence = retention::presence(&per_period)?;
     let rates = retention::rates(&presence, period, as_of, first);
     let mut notes: Vec<String> = retention::unknown_note(&rates, period)
@@ -234,7 +226,7 @@ pub fn build(
         predictions.as_deref(),
         &churn_rows,
         &growth,
-        &growth::trends(days, as_of)?,
+        &growth::trends(seam)?,
     )?;
     let validation = validating.and_then(|v| {
         v.join()

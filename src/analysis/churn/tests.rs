@@ -1,22 +1,12 @@
 //! Churn status unit tests: one hand-checkable customer per status and per signal.
 
 use super::*;
+use crate::analysis::testing::seam;
 use chrono::NaiveDate;
 
 fn d(y: i32, m: u32, day: u32) -> i32 {
     (NaiveDate::from_ymd_opt(y, m, day).unwrap() - NaiveDate::from_ymd_opt(1970, 1, 1).unwrap())
         .num_days() as i32
-}
-
-/// Customer days from `(customer, day, cents)`, each day one line (smallest = cents).
-fn days(rows: &[(&str, i32, i64)]) -> DataFrame {
-    df!(
-        col::CUSTOMER => rows.iter().map(|r| r.0).collect::<Vec<_>>(),
-        "day" => rows.iter().map(|r| r.1).collect::<Vec<_>>(),
-        "cents" => rows.iter().map(|r| r.2).collect::<Vec<_>>(),
-        "smallest" => rows.iter().map(|r| r.2).collect::<Vec<_>>(),
-    )
-    .unwrap()
 }
 
 /// Purchases of 100 every `gap` days from `from` to `to`.
@@ -44,7 +34,7 @@ fn every_status_from_the_gap_rule() {
     rows.extend(every("lost", start, d(2024, 3, 1), 10));
     rows.push(("one_time", d(2024, 6, 1), 500));
     rows.push(("returns_only", d(2024, 6, 1), -500));
-    let out = standing(&days(&rows), as_of, &Params::default(), None, i32::MIN).unwrap();
+    let out = standing(&seam(&rows, as_of), &Params::default(), None, i32::MIN).unwrap();
     assert_eq!(status_of(&out, "active").0, Status::Active);
     let (s, why) = status_of(&out, "at_risk");
     assert_eq!(s, Status::AtRisk);
@@ -66,7 +56,7 @@ fn every_status_from_the_gap_rule() {
         one_time_gap: Some(30.0),
         ..Params::default()
     };
-    let out = standing(&days(&rows), as_of, &fixed, None, i32::MIN).unwrap();
+    let out = standing(&seam(&rows, as_of), &fixed, None, i32::MIN).unwrap();
     assert_eq!(status_of(&out, "one_time").0, Status::Active);
 }
 
@@ -83,8 +73,7 @@ fn a_fall_in_value_and_a_low_p_alive_raise_the_status() {
     let mut p_alive = PlHashMap::default();
     p_alive.insert("steady".to_string(), 0.1);
     let out = standing(
-        &days(&rows),
-        as_of,
+        &seam(&rows, as_of),
         &Params::default(),
         Some(&p_alive),
         i32::MIN,
@@ -102,7 +91,7 @@ fn a_fall_in_value_and_a_low_p_alive_raise_the_status() {
     // With the data covering only June whole (--since 2024-05-20), May and June 2023 are
     // unknown: nothing to fall from.
     let june = Period::Month.index(d(2024, 6, 1));
-    let out = standing(&days(&rows), as_of, &Params::default(), None, june).unwrap();
+    let out = standing(&seam(&rows, as_of), &Params::default(), None, june).unwrap();
     assert_eq!(status_of(&out, "falling").0, Status::Active);
     let r = out.iter().find(|r| r.customer == "falling").unwrap();
     assert_eq!((r.value_previous, r.value_year_before), (None, None));
@@ -117,7 +106,7 @@ fn a_partial_period_is_never_compared_with_a_full_one() {
         "2024-05"
     );
     let rows = every("x", d(2023, 1, 1), as_of, 5);
-    let out = standing(&days(&rows), as_of, &Params::default(), None, i32::MIN).unwrap();
+    let out = standing(&seam(&rows, as_of), &Params::default(), None, i32::MIN).unwrap();
     assert_eq!(
         Period::Month.label(current_period(Period::Month, as_of)),
         "2024-05"
