@@ -9,6 +9,7 @@ use crate::commands::migrate::MigrateArgs;
 use crate::commands::profile::ProfileArgs;
 use crate::commands::report::ReportArgs;
 use crate::commands::rfm::RfmArgs;
+use crate::commands::stage::StageArgs;
 use crate::config::Loaded;
 use crate::input::{DayOrder, Decimal, InputOptions, Returns, Role};
 use crate::render::Format;
@@ -66,6 +67,8 @@ pub enum Command {
     Growth(GrowthArgs),
     /// The monthly bundle: customers.csv/.parquet/.xlsx, summary.json, report.html, summary.md.
     Report(ReportArgs),
+    /// Write the stage (per customer and per half-month) as Parquet, for `--stage` to read.
+    Stage(StageArgs),
     /// Print a shell completion script (e.g. `tier completions bash > ~/.local/share/bash-completion/completions/tier`).
     Completions {
         #[arg(value_enum)]
@@ -163,6 +166,18 @@ pub struct InputArgs {
     /// Print on stderr how the input was read: files, columns, formats, rows dropped and why.
     #[arg(long)]
     pub explain: bool,
+    /// Read a stage made before (`tier stage -o FILE`, or a Spark job's directory of Parquet
+    /// parts) instead of transactions: the same answers, without reading the rows again.
+    #[arg(
+        long,
+        value_name = "PATH",
+        conflicts_with_all = [
+            "files", "customer", "date", "amount", "quantity", "price", "order", "cost",
+            "margin_col", "currency", "date_format", "dayfirst", "monthfirst", "decimal_comma",
+            "decimal_point", "sheet", "delimiter", "returns", "max_dropped", "allow_overlap",
+        ]
+    )]
+    pub stage: Option<PathBuf>,
 }
 
 impl InputArgs {

@@ -33,6 +33,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Migrate(args) => commands::migrate::run(&args, &cfg),
         Command::Growth(args) => commands::growth::run(&args, &cfg),
         Command::Report(args) => commands::report::run(&args, &cfg),
+        Command::Stage(args) => commands::stage::run(&args, &cfg),
         Command::Completions { shell } => commands::help::completions(shell),
         Command::Man => commands::help::man(),
     }

@@ -155,7 +155,7 @@ pub fn run(args: &ChurnArgs, cfg: &Loaded) -> Result<()> {
     let params = settings::churn(&args.flags(), cfg)?;
     let mut data = commands::load_window(&args.input, &args.period, None, cfg)?;
     let seam = data.seam()?;
-    let (as_of, stage) = (data.as_of, &seam.customers);
+    let (as_of, stage) = (data.as_of(), &seam.customers);
     let period = params.period;
     let here = period.index(as_of);
     if let Some(note) = period.partial_note(here, as_of) {

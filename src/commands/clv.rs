@@ -119,11 +119,11 @@ pub fn run(args: &ClvArgs, cfg: &Loaded) -> Result<()> {
     let (rows, unvalued, cal_end) = match args.holdout {
         None => {
             let stage = data.customers(false, false)?;
-            let rows = clv::summarize_stage(&stage, data.as_of, set.unit)?;
-            (rows, clv::without_purchase_stage(&stage)?, data.as_of)
+            let rows = clv::summarize_stage(&stage, data.as_of(), set.unit)?;
+            (rows, clv::without_purchase_stage(&stage)?, data.as_of())
         }
         Some(_) => {
-            let since = data.since;
+            let since = data.since();
             let seam = data.seam_with_holdout(|as_of| {
                 let cal_end =
                     clv_model::calibration_end(args.holdout, since, as_of).map_err(UsageError)?;
@@ -181,7 +181,7 @@ pub fn run(args: &ClvArgs, cfg: &Loaded) -> Result<()> {
     }
     let validation = args
         .holdout
-        .map(|h| holdout::validate(&valuation, &rows, data.as_of - h + 1, set.unit));
+        .map(|h| holdout::validate(&valuation, &rows, data.as_of() - h + 1, set.unit));
     if args.summary {
         let report = Report {
             model: &model,

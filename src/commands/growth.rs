@@ -46,7 +46,7 @@ pub fn run(args: &GrowthArgs, cfg: &Loaded) -> Result<()> {
     let period = args.every;
     let mut data = commands::load_window(&args.input, &args.period, None, cfg)?;
     let seam = data.seam()?;
-    let as_of = data.as_of;
+    let as_of = data.as_of();
     let presence = retention::presence(&seam.customer_periods(period)?)?;
     let last = period.index(as_of);
     // The first period of the data (or the first whole one after --since): earlier ones are

@@ -91,7 +91,7 @@ pub fn run(args: &MigrateArgs, cfg: &Loaded) -> Result<()> {
     let params = resolve_params(None, args.abc, args.tiers.as_ref(), false, cfg)?;
     let mut data = commands::load_window(&args.input, &args.period, None, cfg)?;
     let seam = data.seam()?;
-    let as_of = data.as_of;
+    let as_of = data.as_of();
     let per = seam.customer_periods(period)?;
     let tiered = migrate::tier_periods(&per, args.scheme, &params)?;
     let last = period.index(as_of);
@@ -110,12 +110,12 @@ pub fn run(args: &MigrateArgs, cfg: &Loaded) -> Result<()> {
             ))
             .into())
         }
-        Some((a, _)) if a < whole && data.since.is_some() => {
+        Some((a, _)) if a < whole && data.since().is_some() => {
             return Err(UsageError(format!(
                 "--from {} is cut by --since {}: its tiers would rank part of it; choose {} or \
                  later",
                 period.label(a),
-                data.since.map(crate::input::iso_date).unwrap_or_default(),
+                data.since().map(crate::input::iso_date).unwrap_or_default(),
                 period.label(whole)
             ))
             .into())

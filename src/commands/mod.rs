@@ -11,10 +11,11 @@ pub mod migrate;
 pub mod profile;
 pub mod report;
 pub mod rfm;
+pub mod stage;
 
 use crate::cli::{InputArgs, PeriodArgs};
 use crate::config::Loaded;
-use crate::input::{Hooks, Session, SessionOptions};
+use crate::input::{Data, Hooks, Session, SessionOptions};
 use crate::{output, progress, UsageError};
 use anyhow::Result;
 use std::io::IsTerminal;
@@ -31,14 +32,18 @@ pub fn hooks() -> Hooks {
     }
 }
 
-/// Opens the input session of a command: its inputs (or stdin when none is given and it is not
-/// a terminal), window and input settings resolved from flags and tier.toml.
+/// Opens what a command reads: the stage of `--stage`, or the input session over its inputs (or
+/// stdin when none is given and it is not a terminal), window and input settings resolved from
+/// flags and tier.toml.
 pub fn load_window(
     args: &InputArgs,
     period: &PeriodArgs,
     group: Option<&str>,
     cfg: &Loaded,
-) -> Result<Session> {
+) -> Result<Data> {
+    if let Some(path) = &args.stage {
+        return Data::stage(path, period.as_of, period.since);
+    }
     let mut input = args.options(group, cfg)?;
     if input.files.is_empty() {
         if std::io::stdin().is_terminal() {
@@ -58,7 +63,7 @@ pub fn load_window(
             .into());
         }
     }
-    Session::open(SessionOptions {
+    let session = Session::open(SessionOptions {
         input,
         since: period.since,
         as_of: period.as_of,
@@ -66,5 +71,6 @@ pub fn load_window(
         allow_overlap: args.allow_overlap,
         max_dropped: args.max_dropped.or(cfg.config.input.max_dropped),
         settings_note: cfg.describe(),
-    })
+    })?;
+    Ok(Data::Read(Box::new(session)))
 }

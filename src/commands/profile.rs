@@ -51,14 +51,14 @@ pub fn run(args: &ProfileArgs, cfg: &Loaded) -> Result<()> {
     let stage = data.customers(false, params.by == classify::Basis::Quantity)?;
     let classified =
         classify::classify(&stage, &params).context("cannot classify the customers")?;
-    let rfm_params = settings::rfm(&settings::RfmFlags::default(), cfg, data.as_of)?;
+    let rfm_params = settings::rfm(&settings::RfmFlags::default(), cfg, data.as_of())?;
     let scored = rfm::rfm(&stage, &rfm_params).context("cannot score the customers")?;
     let mine = data.seam_of(&stage, &ids)?;
     let inputs = Inputs {
         seam: &mine,
         classified: &classified,
         rfm: &scored.frame,
-        as_of: data.as_of,
+        as_of: data.as_of(),
     };
     let mut cards = Vec::new();
     for (id, card) in ids.iter().zip(profile::cards(&inputs, &ids)?) {
@@ -66,7 +66,7 @@ pub fn run(args: &ProfileArgs, cfg: &Loaded) -> Result<()> {
             Some(c) => cards.push(c),
             None => bail!(
                 "customer `{id}` is not in the data up to {}; `tier classify` lists the customer ids",
-                crate::input::iso_date(data.as_of)
+                crate::input::iso_date(data.as_of())
             ),
         }
     }

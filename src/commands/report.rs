@@ -107,13 +107,25 @@ pub fn run(args: &ReportArgs, cfg: &Loaded) -> Result<()> {
     let before: Vec<Option<Fingerprint>> =
         args.input.files.iter().map(|f| fingerprint(f)).collect();
     let mut data = commands::load_window(&args.input, &args.period, None, cfg)?;
+    if let Some((path, holdout)) = data.other_holdout() {
+        return Err(UsageError(format!(
+            "the stage `{path}` holds a CLV holdout from {}; the report validates CLV on the \
+             last {} days: make the stage without --holdout",
+            iso_date(holdout),
+            crate::analysis::seam::VALIDATION_DAYS
+        ))
+        .into());
+    }
     let seam = data.seam()?;
-    if let Some(p) = previous.as_ref().filter(|p| p.as_of > iso_date(data.as_of)) {
+    if let Some(p) = previous
+        .as_ref()
+        .filter(|p| p.as_of > iso_date(data.as_of()))
+    {
         return Err(UsageError(format!(
             "--previous is the report as of {}, later than this one (as of {}); give an earlier \
              report, or --as-of",
             p.as_of,
-            iso_date(data.as_of)
+            iso_date(data.as_of())
         ))
         .into());
     }
@@ -125,7 +137,7 @@ pub fn run(args: &ReportArgs, cfg: &Loaded) -> Result<()> {
     let settings = Settings {
         period,
         classify: settings::classify(None, None, None, false, cfg)?,
-        rfm: settings::rfm(&settings::RfmFlags::default(), cfg, data.as_of)?,
+        rfm: settings::rfm(&settings::RfmFlags::default(), cfg, data.as_of())?,
         churn: settings::churn(&churn, cfg)?,
         model: !(args.no_model || cfg.config.report.no_model == Some(true)),
         clv: settings::clv(settings::ClvFlags::default(), cfg)?,
@@ -136,7 +148,10 @@ pub fn run(args: &ReportArgs, cfg: &Loaded) -> Result<()> {
         progress::note(&format!("tier: note: {n}"));
     }
     bundle.previous = previous;
-    let inputs: Vec<String> = args.input.files.clone();
+    let inputs: Vec<String> = match &args.input.stage {
+        Some(p) => vec![format!("the stage {}", p.display())],
+        None => args.input.files.clone(),
+    };
     let dir = Staging::new(&out)?;
     let mut files = FILES.to_vec();
     // The workbook, the slowest file, is written on its own thread beside the others; it has
@@ -614,7 +629,9 @@ fn manifest(
     Ok(serde_json::json!({
         "tier_version": env!("CARGO_PKG_VERSION"),
         "as_of": iso_date(b.as_of),
-        "since": args.period.since.map(iso_date),
+        "since": seam.window.since.map(iso_date),
+        "engine": "local",
+        "stage": args.input.stage.as_ref().map(|p| p.display().to_string()),
         "inputs": inputs,
         "parameters": {
             "period": s.period.name(),

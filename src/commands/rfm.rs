@@ -97,7 +97,7 @@ pub fn run(args: &RfmArgs, cfg: &Loaded) -> Result<()> {
     let mut data = commands::load_window(&args.input, &args.period, None, cfg)?;
     // Only what the scores are made from is kept: the rest of the stage is freed first.
     let stage = data.customers(false, false)?.select(rfm::STAGE_COLUMNS)?;
-    let params = resolve_params(args, cfg, data.as_of)?;
+    let params = resolve_params(args, cfg, data.as_of())?;
     let scored = rfm::rfm(&stage, &params).context("cannot score the customers")?;
     note_scoring(&scored, params.bins);
     if args.summary {

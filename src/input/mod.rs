@@ -22,6 +22,7 @@ mod roles;
 mod scan;
 mod session;
 mod source;
+mod staged;
 mod table;
 mod workbook;
 
@@ -29,6 +30,7 @@ pub use dates::{epoch_days, iso as iso_date, parse_flag as parse_date_flag, DayO
 pub use numbers::Decimal;
 pub use roles::Role;
 pub use session::{Session, SessionOptions};
+pub use staged::{read_stage, Data};
 
 use crate::error::UsageError;
 use anyhow::{bail, Result};

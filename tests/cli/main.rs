@@ -13,6 +13,7 @@ mod profile;
 mod promises;
 mod report;
 mod rfm;
+mod stage;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

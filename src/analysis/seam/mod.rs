@@ -20,11 +20,13 @@
 //! `stage_since` (null without `--since`) and `stage_holdout` (the first day of the CLV holdout).
 
 mod build;
+mod table;
 #[cfg(test)]
 mod tests;
 mod views;
 
 pub use build::{from_days, median, median_gap};
+pub use table::{from_table, to_table};
 pub use views::Rolling;
 
 use crate::input::col;

@@ -224,3 +224,87 @@ fn a_subset_of_customers_keeps_their_rows() {
     assert!(ids.iter().all(|id| id == Some("b")));
     assert!(one.segments.height() > 1);
 }
+
+/// Whether two frames hold the same columns (in any order) with the same values.
+fn same_frame(a: &DataFrame, b: &DataFrame) {
+    let mut names: Vec<_> = a.get_column_names_owned();
+    let mut theirs: Vec<_> = b.get_column_names_owned();
+    names.sort();
+    theirs.sort();
+    assert_eq!(names, theirs);
+    for n in &names {
+        let (x, y) = (a.column(n).unwrap(), b.column(n).unwrap());
+        assert_eq!(x.dtype(), y.dtype(), "{n}");
+        assert!(
+            x.as_materialized_series()
+                .equals_missing(y.as_materialized_series()),
+            "{n}"
+        );
+    }
+}
+
+/// Two stages hold the same window and rows.
+fn same_seam(a: &Seam, b: &Seam) {
+    assert_eq!(a.window, b.window);
+    same_frame(&a.customers, &b.customers);
+    same_frame(&a.segments, &b.segments);
+}
+
+#[test]
+fn the_table_round_trips_in_any_row_order() {
+    let s = seam(&lines(), d("2024-12-31"));
+    let table = to_table(&s).unwrap();
+    assert_eq!(table.height(), s.customers.height() + s.segments.height());
+    same_seam(&from_table(table.clone()).unwrap(), &s);
+    // Spark writes parts in any order: the rows reversed read the same.
+    let back: Vec<IdxSize> = (0..table.height() as IdxSize).rev().collect();
+    let reversed = table.take(&IdxCa::from_vec("i".into(), back)).unwrap();
+    same_seam(&from_table(reversed).unwrap(), &s);
+}
+
+#[test]
+fn a_table_of_another_shape_or_version_is_refused() {
+    let s = seam(&lines(), d("2024-12-31"));
+    let table = to_table(&s).unwrap();
+    let err = |t: DataFrame| from_table(t).expect_err("refused");
+    let mut old = table.clone();
+    old.with_column(Column::new_scalar(
+        META_VERSION.into(),
+        Scalar::from(0i32),
+        table.height(),
+    ))
+    .unwrap();
+    assert!(err(old).contains("version 0"), "version");
+    assert!(err(table.drop(MEDIAN_GAP).unwrap()).contains("no column `median_gap`"));
+    let mut text = table.clone();
+    text.with_column(
+        table
+            .column(NET_NAME)
+            .unwrap()
+            .cast(&DataType::String)
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(
+        err(text).contains("column `net_cents` has type str"),
+        "type"
+    );
+    let mut mixed = table.clone();
+    let days: Vec<i32> = (0..table.height() as i32)
+        .map(|i| d("2024-12-31") - i % 2)
+        .collect();
+    mixed
+        .with_column(
+            Column::new(META_AS_OF.into(), days)
+                .cast(&DataType::Date)
+                .unwrap(),
+        )
+        .unwrap();
+    assert!(err(mixed).contains("mixes stages"), "windows");
+    let first = table.slice(0, 1);
+    let mut twice = table.clone();
+    twice.vstack_mut(&first).unwrap();
+    assert!(err(twice).contains("two customer rows"), "twice");
+}
+
+const NET_NAME: &str = crate::analysis::customers::NET;

@@ -1,0 +1,207 @@
+//! What a command reads: the input session over transactions, or a stage table made before (by
+//! `tier stage`, or by the Spark job it emits), from a Parquet file or a directory of Parquet
+//! parts. Either gives the same per-customer table and stage table, so every analysis after it
+//! is the same code.
+
+use super::{iso_date, Session};
+use crate::analysis::seam::{self, Seam, Window};
+use crate::error::UsageError;
+use anyhow::{anyhow, bail, Context, Result};
+use polars::prelude::*;
+use std::path::{Path, PathBuf};
+
+/// The Parquet files of a stage: the file itself, or a directory's parts in name order (files
+/// starting with `_` or `.`, such as Spark's `_SUCCESS` and checksums, are not parts).
+fn parts(path: &Path) -> Result<Vec<PathBuf>> {
+    let meta = std::fs::metadata(path)
+        .with_context(|| format!("cannot read the stage `{}`", path.display()))?;
+    if !meta.is_dir() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(path)
+        .with_context(|| format!("cannot read the stage directory `{}`", path.display()))?
+    {
+        let p = entry?.path();
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let hidden = name.starts_with('_') || name.starts_with('.');
+        if !hidden && name.ends_with(".parquet") && p.is_file() {
+            found.push(p);
+        }
+    }
+    found.sort();
+    if found.is_empty() {
+        bail!(
+            "the stage directory `{}` holds no Parquet parts (`*.parquet`); give the file or \
+             directory that `tier stage` or its Spark job wrote",
+            path.display()
+        );
+    }
+    Ok(found)
+}
+
+/// Reads the stage table at `path`, checking its version and shape.
+pub fn read_stage(path: &Path) -> Result<Seam> {
+    let shown = path.display().to_string();
+    let scans = parts(path)?
+        .into_iter()
+        .map(|p| {
+            let mut magic = [0u8; 4];
+            let read = std::fs::File::open(&p).and_then(|mut f| {
+                use std::io::Read;
+                f.read_exact(&mut magic)
+            });
+            if read.is_err() || &magic != b"PAR1" {
+                bail!(
+                    "`{}` is not a Parquet file: --stage reads the file (or the directory of \
+                     Parquet parts) that `tier stage` or its Spark job wrote",
+                    p.display()
+                );
+            }
+            let text = p
+                .to_str()
+                .ok_or_else(|| anyhow!("`{shown}`: the path is not UTF-8"))?;
+            LazyFrame::scan_parquet(PlRefPath::from(text), ScanArgsParquet::default())
+                .map_err(|e| anyhow!("`{}` is not a readable Parquet file: {e}", p.display()))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let table = concat(scans, UnionArgs::default())
+        .and_then(|lf| lf.collect())
+        .map_err(|e| anyhow!("cannot read the stage `{shown}`: {e}"))?;
+    seam::from_table(table)
+        .map_err(|e| anyhow!("`{shown}` is not a stage table tier can read: {e}"))
+}
+
+/// What a command's data comes from.
+pub enum Data {
+    /// Transactions, read by the input session.
+    Read(Box<Session>),
+    /// A stage table made before.
+    Stage { seam: Seam, path: String },
+}
+
+impl Data {
+    /// A stage read from `path`, refusing an `--as-of` or `--since` other than its own.
+    pub fn stage(path: &Path, as_of: Option<i32>, since: Option<i32>) -> Result<Data> {
+        let seam = read_stage(path)?;
+        let w = seam.window;
+        let shown = path.display().to_string();
+        if let Some(a) = as_of.filter(|&a| a != w.as_of) {
+            return Err(UsageError(format!(
+                "--as-of {} differs from the stage's as-of date {} (`{shown}`): a stage holds one \
+                 window; leave --as-of out, or make the stage again with it",
+                iso_date(a),
+                iso_date(w.as_of)
+            ))
+            .into());
+        }
+        if since.is_some() && since != w.since {
+            return Err(UsageError(format!(
+                "--since {} differs from the stage's ({}, `{shown}`): a stage holds one window; \
+                 leave --since out, or make the stage again with it",
+                since.map_or("-".into(), iso_date),
+                w.since.map_or("none".into(), iso_date)
+            ))
+            .into());
+        }
+        Ok(Data::Stage { seam, path: shown })
+    }
+
+    pub fn as_of(&self) -> i32 {
+        match self {
+            Data::Read(s) => s.as_of,
+            Data::Stage { seam, .. } => seam.window.as_of,
+        }
+    }
+
+    pub fn since(&self) -> Option<i32> {
+        match self {
+            Data::Read(s) => s.since,
+            Data::Stage { seam, .. } => seam.window.since,
+        }
+    }
+
+    /// The per-customer stage (keyed by group when `grouped`); resolves the as-of date.
+    pub fn customers(&mut self, grouped: bool, quantities: bool) -> Result<DataFrame> {
+        match self {
+            Data::Read(s) => s.customers(grouped, quantities),
+            Data::Stage { seam, path } => {
+                let has_group = seam.customers.column(super::col::GROUP).is_ok();
+                if grouped != has_group {
+                    return Err(grouping(path, has_group));
+                }
+                Ok(seam.customers.clone())
+            }
+        }
+    }
+
+    /// The stage table with the report's holdout (a stage's own holdout when read); resolves
+    /// the as-of date.
+    pub fn seam(&mut self) -> Result<Seam> {
+        match self {
+            Data::Read(s) => s.seam(),
+            Data::Stage { seam, path } => ungrouped(seam, path).cloned(),
+        }
+    }
+
+    /// The stage table with the CLV holdout `holdout` gives for the as-of date.
+    pub fn seam_with_holdout(&mut self, holdout: impl FnOnce(i32) -> Result<i32>) -> Result<Seam> {
+        match self {
+            Data::Read(s) => s.seam_with_holdout(holdout),
+            Data::Stage { seam, path } => {
+                let wanted = holdout(seam.window.as_of)?;
+                if wanted != seam.window.holdout {
+                    return Err(UsageError(format!(
+                        "the stage `{path}` holds a CLV holdout from {}, not from {}: make the \
+                         stage with `--holdout {}`",
+                        iso_date(seam.window.holdout),
+                        iso_date(wanted),
+                        iso_date(wanted)
+                    ))
+                    .into());
+                }
+                ungrouped(seam, path).cloned()
+            }
+        }
+    }
+
+    /// The stage table of the customers `ids` (of `customers`, the per-customer stage).
+    pub fn seam_of(&mut self, customers: &DataFrame, ids: &[String]) -> Result<Seam> {
+        match self {
+            Data::Read(s) => s.seam_of(customers, ids),
+            Data::Stage { seam, path } => Ok(ungrouped(seam, path)?.of(ids)?),
+        }
+    }
+
+    /// A stage read whose CLV holdout is not the report's (the last `VALIDATION_DAYS`): its
+    /// path and the holdout's first day.
+    pub fn other_holdout(&self) -> Option<(String, i32)> {
+        match self {
+            Data::Stage { seam, path } => {
+                let w = seam.window;
+                (w.holdout != Window::new(w.as_of, w.since).holdout)
+                    .then(|| (path.clone(), w.holdout))
+            }
+            Data::Read(_) => None,
+        }
+    }
+}
+
+fn ungrouped<'a>(seam: &'a Seam, path: &str) -> Result<&'a Seam> {
+    if seam.customers.column(super::col::GROUP).is_ok() {
+        return Err(grouping(path, true));
+    }
+    Ok(seam)
+}
+
+fn grouping(path: &str, has_group: bool) -> anyhow::Error {
+    let why = if has_group {
+        format!(
+            "the stage `{path}` was made with --group: only `tier classify --group` reads it; \
+             make a stage without --group for this command"
+        )
+    } else {
+        format!("the stage `{path}` is not grouped: make it with `tier stage --group COLUMN`")
+    };
+    UsageError(why).into()
+}
