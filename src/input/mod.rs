@@ -444,3 +444,51 @@ fn check_same_headers(sources: &[source::Probe]) -> Result<()> {
     }
     Ok(())
 }
+
+/// What the input layer decided about the inputs, for a job that reads the same data elsewhere
+/// (the Spark emitter): which column plays each role, how its cells are read, the returns rule
+/// and the kind of the first input.
+#[derive(Debug, Clone)]
+pub struct Decisions {
+    pub columns: Vec<(Role, String)>,
+    pub formats: cells::Formats,
+    /// The roles whose decimal separator no cell showed (only assumed).
+    pub assumed: Vec<Role>,
+    pub returns: Returns,
+    /// `Some(delimiter)` for CSV, `None` for Parquet.
+    pub delimiter: Option<u8>,
+    /// The date column is typed (a Parquet date or timestamp).
+    pub typed_date: bool,
+}
+
+pub use cells::Formats;
+pub use dates::DateFormat;
+
+impl Scanned {
+    /// The decisions of the fast reader; `None` when the inputs needed the precise reader (its
+    /// rules hold line by line, not as one plan).
+    pub fn decisions(&self) -> Option<Decisions> {
+        let (_, plan) = self.fast.as_ref()?;
+        let columns = plan
+            .mapping
+            .iter()
+            .zip(&self.names)
+            .map(|(m, n)| (m.role, n.clone()))
+            .collect();
+        let assumed = Role::ALL
+            .into_iter()
+            .filter(|r| plan.rules.assumed[r.slot()])
+            .collect();
+        Some(Decisions {
+            columns,
+            formats: plan.rules.formats.clone(),
+            assumed,
+            returns: plan.rules.returns,
+            delimiter: match self.probes[0].kind {
+                source::Kind::Csv { delimiter } => Some(delimiter),
+                source::Kind::Parquet => None,
+            },
+            typed_date: plan.typed_date,
+        })
+    }
+}

@@ -117,6 +117,12 @@ impl Session {
         }
     }
 
+    /// What the input layer decided about the inputs (see `Decisions`), once they are checked.
+    pub fn decisions(&mut self) -> Result<Option<super::Decisions>> {
+        self.scanned.frame()?;
+        Ok(self.scanned.decisions())
+    }
+
     /// Refuses inputs that hold the same sales (the same export twice, overlapping periods),
     /// which would count them twice.
     fn refuse_overlap(&mut self) -> Result<()> {
