@@ -13,6 +13,7 @@ pub mod progress;
 pub mod render;
 pub mod report;
 pub mod settings;
+pub mod spark;
 pub mod summary;
 pub mod xlsx;
 

@@ -8,6 +8,7 @@ use crate::cli::{InputArgs, OutputArgs, PeriodArgs};
 use crate::config::Loaded;
 use crate::output::Output;
 use crate::render::Format;
+use crate::spark::{self, job::Emit};
 use crate::{commands, progress, UsageError};
 use anyhow::Result;
 use clap::Args;
@@ -42,6 +43,32 @@ pub struct StageArgs {
     /// no other command).
     #[arg(long, value_name = "COLUMN", help_heading = "Stage")]
     pub group: Option<String>,
+    /// Print a job that computes this stage on Spark instead (FILE is read here only to decide
+    /// the columns and formats, as tier does); `-o` writes the job to a file.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "KIND",
+        help_heading = "Spark",
+        requires = "stage_out"
+    )]
+    pub emit: Option<Emit>,
+    /// Where the job writes the stage (a directory URI: `s3a://bucket/stage/`).
+    #[arg(long, value_name = "URI", help_heading = "Spark", requires = "emit")]
+    pub stage_out: Option<String>,
+    /// What the job reads: files Spark reads (a path, directory or glob), of FILE's kind
+    /// [default: FILE itself].
+    #[arg(
+        long,
+        value_name = "URI",
+        help_heading = "Spark",
+        requires = "emit",
+        conflicts_with = "table"
+    )]
+    pub source: Option<String>,
+    /// What the job reads: a table of the Spark catalog (`sales.orders`).
+    #[arg(long, value_name = "NAME", help_heading = "Spark", requires = "emit")]
+    pub table: Option<String>,
 }
 
 /// Runs `tier stage`.
@@ -51,6 +78,9 @@ pub fn run(args: &StageArgs, cfg: &Loaded) -> Result<()> {
             "`tier stage` makes a stage from transactions; --stage reads one (give FILEs)".into(),
         )
         .into());
+    }
+    if let Some(kind) = args.emit {
+        return emit(args, kind, cfg);
     }
     let out = Output::resolve(&OutputArgs {
         format: Some(Format::Parquet),
@@ -92,4 +122,105 @@ pub fn run(args: &StageArgs, cfg: &Loaded) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// The window of the stage: `--holdout` or the report's.
+fn window(args: &StageArgs, as_of: i32, since: Option<i32>) -> Result<Window> {
+    Ok(match args.holdout {
+        None => Window::new(as_of, since),
+        Some(_) => Window {
+            as_of,
+            since,
+            holdout: clv_model::calibration_end(args.holdout, since, as_of).map_err(UsageError)?
+                + 1,
+        },
+    })
+}
+
+/// Prints (or writes with `-o`) the Spark job of the stage, from what reading FILE decided.
+fn emit(args: &StageArgs, kind: Emit, cfg: &Loaded) -> Result<()> {
+    if args.group.is_some() {
+        return Err(UsageError(
+            "a grouped stage (--group) cannot be emitted as a Spark job yet: make it locally"
+                .into(),
+        )
+        .into());
+    }
+    let files = &args.input.files;
+    if files.is_empty() || files.iter().any(|f| f == "-") {
+        return Err(UsageError(
+            "--emit decides the columns and formats from FILE: give a local sample or copy of \
+             the data (not stdin)"
+                .into(),
+        )
+        .into());
+    }
+    let mut data = commands::load_window(&args.input, &args.period, None, cfg)?;
+    data.customers(false, false)?;
+    let Some(decisions) = data.decisions()? else {
+        anyhow::bail!(
+            "`{}` needed tier's row-by-row reader (ragged rows, quoted line breaks or text that \
+             is not UTF-8), whose rules a Spark job cannot repeat: fix the export, or make the \
+             stage locally",
+            files[0]
+        );
+    };
+    let source = match (&args.source, &args.table) {
+        (_, Some(t)) if !is_table_name(t) => {
+            return Err(UsageError(format!(
+                "--table `{t}` is not a table name (letters, digits and `_`, parts joined by `.`)"
+            ))
+            .into())
+        }
+        (_, Some(t)) => spark::Source::Table(t.clone()),
+        (Some(uri), None) => spark::Source::Files {
+            uri: uri.clone(),
+            delimiter: decisions.delimiter,
+        },
+        (None, None) if files.len() == 1 => spark::Source::Files {
+            uri: std::path::absolute(&files[0])?.display().to_string(),
+            delimiter: decisions.delimiter,
+        },
+        (None, None) => {
+            return Err(UsageError(
+                "with several FILEs, say what the job reads: --source URI or --table NAME".into(),
+            )
+            .into())
+        }
+    };
+    let w = window(args, data.as_of(), data.since())?;
+    if args.period.as_of.is_none() {
+        progress::note(&format!(
+            "tier: note: the job's as-of date is {}, the last date in `{}`; pass --as-of when \
+             FILE is only a sample",
+            crate::input::iso_date(w.as_of),
+            files[0]
+        ));
+    }
+    let nfc = kind == Emit::Pyspark;
+    let plan =
+        spark::plan(&decisions, w, source, nfc).map_err(|e| anyhow::anyhow!("--emit: {e}"))?;
+    let header = spark::header(&decisions, w, files);
+    let text = spark::job::render(
+        &plan,
+        kind,
+        args.stage_out.as_deref().unwrap_or(""),
+        &header,
+    );
+    match &args.output {
+        Some(path) => crate::output::write_atomically(path, |w| Ok(w.write_all(text.as_bytes())?)),
+        None => {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())?;
+            Ok(out.flush()?)
+        }
+    }
+}
+
+/// Whether `t` names a table: identifiers of letters, digits and `_`, joined by `.`.
+fn is_table_name(t: &str) -> bool {
+    !t.is_empty()
+        && t.split('.')
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_alphanumeric() || c == '_'))
 }

@@ -119,7 +119,7 @@ impl Session {
 
     /// What the input layer decided about the inputs (see `Decisions`), once they are checked.
     pub fn decisions(&mut self) -> Result<Option<super::Decisions>> {
-        self.scanned.frame()?;
+        let _checked = self.scanned.frame()?;
         Ok(self.scanned.decisions())
     }
 

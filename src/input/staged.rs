@@ -107,6 +107,15 @@ impl Data {
         Ok(Data::Stage { seam, path: shown })
     }
 
+    /// What the input layer decided about the inputs read (none for a stage, or for inputs
+    /// that needed the precise reader).
+    pub fn decisions(&mut self) -> Result<Option<super::Decisions>> {
+        match self {
+            Data::Read(s) => s.decisions(),
+            Data::Stage { .. } => Ok(None),
+        }
+    }
+
     pub fn as_of(&self) -> i32 {
         match self {
             Data::Read(s) => s.as_of,
