@@ -15,7 +15,8 @@ pub enum DayOrder {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Orders(pub [Option<DayOrder>; 3]);
 
-const SEPARATORS: [char; 3] = ['/', '-', '.'];
+/// The separators of `a/b/YYYY` dates, in the order of `Orders`.
+pub const SEPARATORS: [char; 3] = ['/', '-', '.'];
 
 fn sep_index(sep: char) -> usize {
     SEPARATORS.iter().position(|&c| c == sep).unwrap_or(0)

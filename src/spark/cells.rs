@@ -85,7 +85,7 @@ pub fn date(t: &str, format: &DateFormat) -> Result<String, String> {
                     ymd(&at(1), &at(2), &at(3))
                 ),
             ];
-            for (order, sep) in orders.0.iter().zip(['/', '.', '-']) {
+            for (order, sep) in orders.0.iter().zip(crate::input::DATE_SEPARATORS) {
                 let Some(order) = order else { continue };
                 let shape = format!(r"^[0-9]{{1,2}}\{sep}[0-9]{{1,2}}\{sep}[0-9]{{4}}$");
                 let (m, d) = match order {
