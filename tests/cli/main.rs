@@ -13,6 +13,7 @@ mod profile;
 mod promises;
 mod report;
 mod rfm;
+mod spark;
 mod stage;
 
 use std::io::Write;
