@@ -138,7 +138,12 @@ fn million(dir: &Path) -> String {
             .wrapping_add(1442695040888963407);
         let customer = (x >> 33) % 60_000;
         let day = start + chrono::Duration::days(((x >> 13) % 730) as i64);
-        let cents = ((x >> 40) % 25_000) as i64 - if (x >> 20) % 23 == 0 { 30_000 } else { 0 };
+        let cents = ((x >> 40) % 25_000) as i64
+            - if (x >> 20).is_multiple_of(23) {
+                30_000
+            } else {
+                0
+            };
         let _ = writeln!(
             text,
             "K{customer},{day},{}{}.{:02}",
@@ -164,6 +169,7 @@ const COMMANDS: [&[&str]; 10] = [
 ];
 
 #[test]
+#[allow(clippy::print_stderr)]
 fn spark_jobs_write_the_stage_tier_computes() {
     let Ok(python) = std::env::var("TIER_SPARK_PYTHON") else {
         eprintln!("skipped: set TIER_SPARK_PYTHON to a Python with pyspark to run the Spark test");
