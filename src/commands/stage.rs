@@ -173,10 +173,13 @@ fn emit(args: &StageArgs, kind: Emit, cfg: &Loaded) -> Result<()> {
             .into())
         }
         (_, Some(t)) => spark::Source::Table(t.clone()),
-        (Some(uri), None) => spark::Source::Files {
-            uri: uri.clone(),
-            delimiter: decisions.delimiter,
-        },
+        (Some(uri), None) => {
+            kind_matches(uri, decisions.delimiter.is_some(), &files[0])?;
+            spark::Source::Files {
+                uri: uri.clone(),
+                delimiter: decisions.delimiter,
+            }
+        }
         (None, None) if files.len() == 1 => spark::Source::Files {
             uri: std::path::absolute(&files[0])?.display().to_string(),
             delimiter: decisions.delimiter,
@@ -216,6 +219,28 @@ fn emit(args: &StageArgs, kind: Emit, cfg: &Loaded) -> Result<()> {
             Ok(out.flush()?)
         }
     }
+}
+
+/// Refuses a `--source` whose extension names another kind of file than FILE: the job reads
+/// the source as FILE was read (CSV with its delimiter, or Parquet).
+fn kind_matches(uri: &str, csv: bool, file: &str) -> Result<()> {
+    let ext = uri
+        .rsplit('/')
+        .next()
+        .and_then(|name| name.rsplit_once('.'))
+        .map(|(_, e)| e.to_ascii_lowercase());
+    let named_csv = matches!(ext.as_deref(), Some("csv" | "tsv" | "txt"));
+    let named_parquet = matches!(ext.as_deref(), Some("parquet" | "pq"));
+    if (csv && named_parquet) || (!csv && named_csv) {
+        return Err(UsageError(format!(
+            "--source `{uri}` is {}, and FILE `{file}` is {}: the job reads the source as FILE \
+             was read; give a sample of the source's kind",
+            if named_csv { "CSV" } else { "Parquet" },
+            if csv { "CSV" } else { "Parquet" }
+        ))
+        .into());
+    }
+    Ok(())
 }
 
 /// Whether `t` names a table: identifiers of letters, digits and `_`, joined by `.`.

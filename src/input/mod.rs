@@ -462,7 +462,7 @@ pub struct Decisions {
 }
 
 pub use cells::Formats;
-pub use dates::{describe as describe_date, DateFormat, SEPARATORS as DATE_SEPARATORS};
+pub use dates::{DateFormat, SEPARATORS as DATE_SEPARATORS};
 
 impl Scanned {
     /// The decisions of the fast reader; `None` when the inputs needed the precise reader (its

@@ -264,3 +264,55 @@ pub fn product_cents(a: &str, b: &str) -> (String, String) {
         format!("({} AND {})", fits(a), fits(b)),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literals_and_names_are_escaped() {
+        assert_eq!(lit(r"it's a \d"), r"'it\'s a \\d'");
+        assert_eq!(ident("Order `Date`"), "`Order ``Date```");
+    }
+
+    #[test]
+    fn chrono_formats_become_java_patterns_or_are_refused() {
+        assert_eq!(java_pattern("%d.%m.%Y").unwrap(), "d'.'M'.'yyyy");
+        assert_eq!(
+            java_pattern("%d %b %Y %H:%M").unwrap(),
+            "d' 'MMM' 'yyyy' 'H':'m"
+        );
+        assert_eq!(
+            java_pattern("%Y-%m-%dT%H:%M:%S").unwrap(),
+            "yyyy'-'M'-'d'T'H':'m':'s"
+        );
+        let err = java_pattern("%d/%m/%y").unwrap_err();
+        assert!(err.contains("`%y`"), "{err}");
+    }
+
+    #[test]
+    fn a_number_takes_its_steps_in_order() {
+        let n = number("amount", "amount_t", Some(Decimal::Comma), true);
+        let names: Vec<&str> = n.steps.iter().map(|(a, _)| a.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "amount_s1",
+                "amount_s2",
+                "amount_a",
+                "amount_b",
+                "amount_c",
+                "amount_d",
+                "amount_signs",
+                "amount_body"
+            ]
+        );
+        // Each step uses only the ones before it.
+        for (i, (_, sql)) in n.steps.iter().enumerate() {
+            for (later, _) in &n.steps[i + 1..] {
+                assert!(!sql.contains(later.as_str()), "{sql} uses {later}");
+            }
+        }
+        assert!(n.value.contains("THEN NULL"), "an ambiguous cell is none");
+    }
+}

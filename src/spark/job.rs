@@ -1,4 +1,6 @@
-//! The stage job as text: a PySpark script (`spark-submit job.py`, or `python job.py` with
+//! The stage job as text (CSV is read line by line, so that Spark splits big files; a quoted
+//! line break, which a sales export rarely holds, fails the job as a malformed row): a PySpark
+//! script (`spark-submit job.py`, or `python job.py` with
 //! `SPARK_REMOTE` set for Spark Connect) or a Spark SQL script (`spark-sql -f job.sql`). Both
 //! pin the session time zone to UTC and ANSI arithmetic (an overflowing sum fails), run the
 //! checks and fail with an example of each kind of unreadable cell, then write the stage as
@@ -31,7 +33,7 @@ fn py_reader(source: &Source) -> String {
             delimiter: Some(c),
         } => format!(
             "spark.read.options(header='true', sep={}, quote='\"', escape='\"', \
-             multiLine='true', inferSchema='false', mode='FAILFAST', encoding='UTF-8')\
+             multiLine='false', inferSchema='false', mode='FAILFAST', encoding='UTF-8')\
              .csv({})",
             py(&(*c as char).to_string()),
             py(uri)
@@ -49,7 +51,7 @@ fn sql_reader(source: &Source) -> String {
             delimiter: Some(c),
         } => format!(
             "CREATE OR REPLACE TEMPORARY VIEW tier_source USING csv OPTIONS (path {}, \
-             header 'true', sep {}, quote '\"', escape '\"', multiLine 'true', \
+             header 'true', sep {}, quote '\"', escape '\"', multiLine 'false', \
              inferSchema 'false', mode 'FAILFAST', encoding 'UTF-8')",
             lit(uri),
             lit(&(*c as char).to_string())

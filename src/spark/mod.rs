@@ -406,14 +406,7 @@ pub fn header(d: &Decisions, w: Window, files: &[String]) -> Vec<String> {
     for (role, name) in &d.columns {
         out.push(format!("  {role}: `{name}`"));
     }
-    out.push(format!(
-        "  dates: {}",
-        if d.typed_date {
-            "typed (date or timestamp, its UTC date)".to_string()
-        } else {
-            crate::input::describe_date(&d.formats.date)
-        }
-    ));
+    out.push(format!("  dates: {}", dates_read(d)));
     out.push(format!(
         "  window: {} .. {}, CLV holdout from {}; returns: {}",
         w.since.map_or("the first date".into(), iso_date),
@@ -425,4 +418,29 @@ pub fn header(d: &Decisions, w: Window, files: &[String]) -> Vec<String> {
         }
     ));
     out
+}
+
+/// What the job reads as dates (a subset of what tier reads: no month names).
+fn dates_read(d: &Decisions) -> String {
+    use crate::input::{DateFormat, DayOrder, DATE_SEPARATORS};
+    if d.typed_date {
+        return "typed (a date, or a timestamp's UTC date)".into();
+    }
+    match &d.formats.date {
+        DateFormat::Forced(f) => format!("`{f}` (from --date-format)"),
+        DateFormat::Auto(orders) => {
+            let mut forms = vec!["YYYY-MM-DD (or / or .)".to_string(), "YYYYMMDD".into()];
+            for (o, sep) in orders.0.iter().zip(DATE_SEPARATORS) {
+                match o {
+                    Some(DayOrder::DayFirst) => forms.push(format!("D{sep}M{sep}YYYY")),
+                    Some(DayOrder::MonthFirst) => forms.push(format!("M{sep}D{sep}YYYY")),
+                    None => {}
+                }
+            }
+            format!(
+                "{}, a time after the date ignored (dates with month names fail the job)",
+                forms.join(", ")
+            )
+        }
+    }
 }

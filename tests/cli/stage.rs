@@ -218,3 +218,54 @@ fn what_is_not_a_stage_is_refused() {
     // Without -o the stage goes to stdout (not a terminal here) as Parquet.
     assert!(tier(&["stage", &input]).ok().starts_with("PAR1"));
 }
+
+#[test]
+fn what_a_spark_job_cannot_express_is_refused_when_emitted() {
+    let input = repo_file("sample-data/sales.csv");
+    let emit = |extra: &[&str]| {
+        let mut args = vec![
+            "stage",
+            input.as_str(),
+            "--emit",
+            "pyspark",
+            "--stage-out",
+            "/x",
+        ];
+        args.extend_from_slice(extra);
+        tier(&args)
+    };
+    emit(&["--group", "Region"]).fails(2, &["grouped stage"]);
+    emit(&["--table", "sales; DROP"]).fails(2, &["is not a table name"]);
+    emit(&["--source", "s3a://b/orders.parquet"]).fails(2, &["is Parquet", "is CSV"]);
+    emit(&["--date-format", "%F"]).fails(1, &["`%F`"]);
+    tier(&["stage", &input, "--emit", "pyspark"]).fails(2, &["--stage-out"]);
+    let twice = [
+        "stage",
+        &input,
+        &input,
+        "--allow-overlap",
+        "--emit",
+        "pyspark",
+        "--stage-out",
+        "x",
+    ];
+    tier(&twice).fails(2, &["--source URI or --table NAME"]);
+    let job = emit(&["--as-of", "2025-12-31", "--table", "sales.orders"]);
+    let text = job.ok();
+    assert!(
+        text.contains("spark.table(") && text.contains("sales.orders"),
+        "{text}"
+    );
+    assert!(text.contains("spark.sql.session.timeZone"));
+    let sql = tier(&[
+        "stage",
+        &input,
+        "--emit",
+        "spark-sql",
+        "--stage-out",
+        "s3a://b/stage/",
+    ]);
+    let sql = sql.ok();
+    assert!(sql.contains("INSERT OVERWRITE DIRECTORY 's3a://b/stage/' USING parquet"));
+    assert!(sql.contains("raise_error"));
+}
