@@ -40,8 +40,17 @@ fn parts(path: &Path) -> Result<Vec<PathBuf>> {
     Ok(found)
 }
 
-/// Reads the stage table at `path`, checking its version and shape.
-pub fn read_stage(path: &Path) -> Result<Seam> {
+/// The rows of a stage table to read: the customer rows alone serve `classify`, `rfm`, `profile`
+/// and `clv` (without `--holdout`), which then never hold the segment rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rows {
+    Customers,
+    Segments,
+    All,
+}
+
+/// Reads the stage table at `path` (its `rows`), checking its version and shape.
+pub fn read_stage(path: &Path, rows: Rows) -> Result<Seam> {
     let shown = path.display().to_string();
     let scans = parts(path)?
         .into_iter()
@@ -65,8 +74,22 @@ pub fn read_stage(path: &Path) -> Result<Seam> {
                 .map_err(|e| anyhow!("`{}` is not a readable Parquet file: {e}", p.display()))
         })
         .collect::<Result<Vec<_>>>()?;
-    let table = concat(scans, UnionArgs::default())
-        .and_then(|lf| lf.collect())
+    let mut lf = concat(scans, UnionArgs::default())
+        .map_err(|e| anyhow!("cannot read the stage `{shown}`: {e}"))?;
+    let has_segments = lf
+        .collect_schema()
+        .map_err(|e| anyhow!("cannot read the stage `{shown}`: {e}"))?
+        .contains(seam::SEGMENT);
+    if has_segments {
+        let is_customer = col(seam::SEGMENT).is_null();
+        lf = match rows {
+            Rows::Customers => lf.filter(is_customer),
+            Rows::Segments => lf.filter(is_customer.not()),
+            Rows::All => lf,
+        };
+    }
+    let table = lf
+        .collect()
         .map_err(|e| anyhow!("cannot read the stage `{shown}`: {e}"))?;
     seam::from_table(table)
         .map_err(|e| anyhow!("`{shown}` is not a stage table tier can read: {e}"))
@@ -76,14 +99,18 @@ pub fn read_stage(path: &Path) -> Result<Seam> {
 pub enum Data {
     /// Transactions, read by the input session.
     Read(Box<Session>),
-    /// A stage table made before.
-    Stage { seam: Seam, path: String },
+    /// A stage table made before: its customer rows, and its segment rows once asked for.
+    Stage {
+        seam: Seam,
+        path: String,
+        segments: bool,
+    },
 }
 
 impl Data {
     /// A stage read from `path`, refusing an `--as-of` or `--since` other than its own.
     pub fn stage(path: &Path, as_of: Option<i32>, since: Option<i32>) -> Result<Data> {
-        let seam = read_stage(path)?;
+        let seam = read_stage(path, Rows::Customers)?;
         let w = seam.window;
         let shown = path.display().to_string();
         if let Some(a) = as_of.filter(|&a| a != w.as_of) {
@@ -104,7 +131,11 @@ impl Data {
             ))
             .into());
         }
-        Ok(Data::Stage { seam, path: shown })
+        Ok(Data::Stage {
+            seam,
+            path: shown,
+            segments: false,
+        })
     }
 
     /// What the input layer decided about the inputs read (none for a stage, or for inputs
@@ -134,7 +165,7 @@ impl Data {
     pub fn customers(&mut self, grouped: bool, quantities: bool) -> Result<DataFrame> {
         match self {
             Data::Read(s) => s.customers(grouped, quantities),
-            Data::Stage { seam, path } => {
+            Data::Stage { seam, path, .. } => {
                 let has_group = seam.customers.column(super::col::GROUP).is_ok();
                 if grouped != has_group {
                     return Err(grouping(path, has_group));
@@ -149,7 +180,7 @@ impl Data {
     pub fn seam(&mut self) -> Result<Seam> {
         match self {
             Data::Read(s) => s.seam(),
-            Data::Stage { seam, path } => ungrouped(seam, path).cloned(),
+            Data::Stage { .. } => self.whole().cloned(),
         }
     }
 
@@ -157,7 +188,7 @@ impl Data {
     pub fn seam_with_holdout(&mut self, holdout: impl FnOnce(i32) -> Result<i32>) -> Result<Seam> {
         match self {
             Data::Read(s) => s.seam_with_holdout(holdout),
-            Data::Stage { seam, path } => {
+            Data::Stage { seam, path, .. } => {
                 let wanted = holdout(seam.window.as_of)?;
                 if wanted != seam.window.holdout {
                     return Err(UsageError(format!(
@@ -169,7 +200,7 @@ impl Data {
                     ))
                     .into());
                 }
-                ungrouped(seam, path).cloned()
+                self.whole().cloned()
             }
         }
     }
@@ -178,7 +209,7 @@ impl Data {
     pub fn seam_of(&mut self, customers: &DataFrame, ids: &[String]) -> Result<Seam> {
         match self {
             Data::Read(s) => s.seam_of(customers, ids),
-            Data::Stage { seam, path } => Ok(ungrouped(seam, path)?.of(ids)?),
+            Data::Stage { .. } => Ok(self.whole()?.of(ids)?),
         }
     }
 
@@ -186,13 +217,37 @@ impl Data {
     /// path and the holdout's first day.
     pub fn other_holdout(&self) -> Option<(String, i32)> {
         match self {
-            Data::Stage { seam, path } => {
+            Data::Stage { seam, path, .. } => {
                 let w = seam.window;
                 (w.holdout != Window::new(w.as_of, w.since).holdout)
                     .then(|| (path.clone(), w.holdout))
             }
             Data::Read(_) => None,
         }
+    }
+}
+
+impl Data {
+    /// The whole stage read (its segment rows read on first use); an ungrouped one only.
+    fn whole(&mut self) -> Result<&Seam> {
+        let Data::Stage {
+            seam,
+            path,
+            segments,
+        } = self
+        else {
+            unreachable!("only a stage read is whole");
+        };
+        ungrouped(seam, path)?;
+        if !*segments {
+            let rest = read_stage(Path::new(path.as_str()), Rows::Segments)?;
+            if rest.window != seam.window {
+                bail!("`{path}` is not a stage table tier can read: its rows mix stages of different windows");
+            }
+            seam.segments = rest.segments;
+            *segments = true;
+        }
+        Ok(seam)
     }
 }
 

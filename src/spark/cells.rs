@@ -17,9 +17,10 @@ pub fn ident(name: &str) -> String {
 /// The trimmed text of a source column ('' for a missing cell); Unicode white space, as Rust's
 /// `trim`.
 pub fn text(column: &str) -> String {
+    let x = format!("coalesce(CAST({} AS STRING), '')", ident(column));
     format!(
-        "regexp_replace(coalesce(CAST({} AS STRING), ''), {}, '')",
-        ident(column),
+        "CASE WHEN {x} RLIKE {} THEN regexp_replace({x}, {}, '') ELSE {x} END",
+        lit(r"(?U)^\s|\s$"),
         lit(r"(?U)^\s+|\s+$")
     )
 }
@@ -54,7 +55,18 @@ pub fn typed_date(column: &str) -> String {
     format!("CAST({} AS DATE)", ident(column))
 }
 
-/// A date from trimmed text `t` by the column's format; NULL when the cell is not one.
+/// The date part of trimmed text `t` (before a time of day), for [`date`] as `date_p`.
+pub fn date_part(t: &str) -> String {
+    format!("regexp_extract({t}, {}, 1)", lit(r"^([^ T]*)"))
+}
+
+/// The numbers of a date part `p` split at its separators, for [`date`] as `date_s`.
+pub fn date_split(p: &str) -> String {
+    format!("split({p}, {})", lit(r"[-/.]"))
+}
+
+/// A date from trimmed text `t` by the column's format; NULL when the cell is not one. An
+/// automatic format reads the columns `date_p` and `date_s` ([`date_part`], [`date_split`]).
 pub fn date(t: &str, format: &DateFormat) -> Result<String, String> {
     match format {
         DateFormat::Forced(f) => Ok(format!(
@@ -62,14 +74,19 @@ pub fn date(t: &str, format: &DateFormat) -> Result<String, String> {
             lit(&java_pattern(f)?)
         )),
         DateFormat::Auto(orders) => {
-            let part = format!("regexp_extract({t}, {}, 1)", lit(r"^([^ T]*)"));
+            let part = "date_p";
             let ymd = |y: &str, m: &str, d: &str| {
                 format!(
                     "try_cast(concat(lpad({y}, 4, '0'), '-', lpad({m}, 2, '0'), '-', lpad({d}, 2, '0')) AS DATE)"
                 )
             };
-            let at = |i: i32| format!("element_at(split({part}, {}), {i})", lit(r"[-/.]"));
+            let at = |i: i32| format!("element_at(date_s, {i})");
             let mut arms = vec![
+                // The common case first: an ISO date reads as Spark reads it.
+                format!(
+                    "WHEN {part} RLIKE {} THEN try_cast({part} AS DATE)",
+                    lit(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+                ),
                 format!(
                     "WHEN {part} RLIKE {} THEN {}",
                     lit(r"^[0-9]{8}$"),
@@ -185,9 +202,21 @@ pub struct NumberParts {
 /// tier refuses it.
 pub fn number(prefix: &str, t: &str, decimal: Option<Decimal>, assumed: bool) -> NumberParts {
     let n = |s: &str| format!("{prefix}_{s}");
-    let mut steps = Vec::new();
+    let comma = decimal == Some(Decimal::Comma);
+    // The common case in one test: an optional `-`, digits, and decimals after the separator
+    // (as `input::numbers::plain`); the steps below are computed for the other cells only.
+    let plain_re = if comma {
+        r"^-?[0-9]{1,13}(?:,[0-9]{1,18})?$"
+    } else {
+        r"^-?[0-9]{1,13}(?:\.[0-9]{1,18})?$"
+    };
+    let is_plain = n("plain");
+    let mut steps = vec![(is_plain.clone(), format!("{t} RLIKE {}", lit(plain_re)))];
     let mut step = |name: &str, sql: String| {
-        steps.push((n(name), sql));
+        steps.push((
+            n(name),
+            format!("CASE WHEN {is_plain} THEN NULL ELSE {sql} END"),
+        ));
         n(name)
     };
     let paren = format!("{t} RLIKE {}", lit(r"^\(.*\)$"));
@@ -227,17 +256,23 @@ pub fn number(prefix: &str, t: &str, decimal: Option<Decimal>, assumed: bool) ->
         lit(dec)
     );
     let magnitude = format!("try_cast({plain} AS DECIMAL(38,18))");
+    // Before the plain case, as tier refuses `1.500` before reading it (`compose::number`).
     let either = if assumed {
         format!(
-            "WHEN {body} RLIKE {} THEN NULL ",
-            lit(r"(?U)^[0-9'\s\x{a0}\x{202f}]*[.,][0-9]{3}$")
+            "WHEN coalesce({body}, {t}) RLIKE {} THEN NULL ",
+            lit(r"(?U)^-?[0-9'\s\x{a0}\x{202f}]*[.,][0-9]{3}$")
         )
     } else {
         String::new()
     };
+    let fast = if comma {
+        format!("try_cast(replace({t}, ',', '.') AS DECIMAL(38,18))")
+    } else {
+        format!("try_cast({t} AS DECIMAL(38,18))")
+    };
     let value = format!(
-        "CASE WHEN {t} = '' THEN CAST(0 AS DECIMAL(38,18)) \
-         WHEN {signs} > 1 THEN NULL {either}\
+        "CASE WHEN {t} = '' THEN CAST(0 AS DECIMAL(38,18)) {either}WHEN {is_plain} THEN {fast} \
+         WHEN {signs} > 1 THEN NULL \
          WHEN NOT ({body} RLIKE '[0-9]') THEN NULL \
          WHEN NOT ((({body} RLIKE {}) OR ({body} RLIKE {}))) THEN NULL \
          WHEN abs({magnitude}) > 10000000000000 THEN NULL \
@@ -297,6 +332,7 @@ mod tests {
         assert_eq!(
             names,
             [
+                "amount_plain",
                 "amount_s1",
                 "amount_s2",
                 "amount_a",

@@ -60,7 +60,12 @@ pub fn plan(d: &Decisions, w: Window, source: Source, nfc: bool) -> Result<Plan,
     };
     let mut select = Vec::new();
     let mut checks = Vec::new();
-    for (role, name) in &d.columns {
+    // The order id and the group are not part of the stage: their cells are not read.
+    for (role, name) in d
+        .columns
+        .iter()
+        .filter(|(r, _)| !matches!(r, Role::Order | Role::Group))
+    {
         select.push(format!("{} AS {}_t", cells::text(name), role_name(*role)));
     }
     // The customer id.
@@ -84,6 +89,10 @@ pub fn plan(d: &Decisions, w: Window, source: Source, nfc: bool) -> Result<Plan,
     let day = if d.typed_date {
         cells::typed_date(date_col)
     } else {
+        if matches!(d.formats.date, crate::input::DateFormat::Auto(_)) {
+            select.push(format!("{} AS date_p", cells::date_part("date_t")));
+            select.push(format!("{} AS date_s", cells::date_split("date_p")));
+        }
         cells::date("date_t", &d.formats.date)?
     };
     select.push(format!("{day} AS day_date"));
