@@ -42,7 +42,11 @@ pub fn load_window(
     cfg: &Loaded,
 ) -> Result<Data> {
     if let Some(path) = &args.stage {
-        return Data::stage(path, period.as_of, period.since);
+        let data = Data::stage(path, period.as_of, period.since)?;
+        if args.explain {
+            progress::explain(&data.stage_lines());
+        }
+        return Ok(data);
     }
     let mut input = args.options(group, cfg)?;
     if input.files.is_empty() {

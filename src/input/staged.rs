@@ -147,6 +147,35 @@ impl Data {
         }
     }
 
+    /// What `--explain` says of a stage read: its path, version, window and customers.
+    pub fn stage_lines(&self) -> Vec<String> {
+        let Data::Stage { seam, path, .. } = self else {
+            return Vec::new();
+        };
+        let w = seam.window;
+        vec![
+            format!(
+                "    stage: `{path}` (stage table version {})",
+                seam::VERSION
+            ),
+            format!(
+                "   window: {} .. {} (as-of from the stage), CLV holdout from {}",
+                w.since.map_or("the first date".into(), iso_date),
+                iso_date(w.as_of),
+                iso_date(w.holdout)
+            ),
+            format!(
+                "customers: {}{}",
+                seam.customers.height(),
+                if seam.customers.column(super::col::GROUP).is_ok() {
+                    " (keyed by group)"
+                } else {
+                    ""
+                }
+            ),
+        ]
+    }
+
     pub fn as_of(&self) -> i32 {
         match self {
             Data::Read(s) => s.as_of,

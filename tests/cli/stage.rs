@@ -199,6 +199,16 @@ fn a_stage_holds_its_window() {
         &["--as-of 2025-07-31 differs from the stage's as-of date 2025-06-30"],
     );
     tier(&["classify", "--stage", &stage, "--since", "2024-01-01"]).fails(2, &["--since"]);
+    let explained = tier(&["classify", "--stage", &stage, "--explain"]);
+    explained.ok();
+    assert!(
+        explained.stderr.contains("stage table version 1"),
+        "{explained:#?}"
+    );
+    assert!(
+        explained.stderr.contains("2024-03-01 .. 2025-06-30"),
+        "{explained:#?}"
+    );
 }
 
 #[test]
