@@ -139,13 +139,6 @@ fn window(args: &StageArgs, as_of: i32, since: Option<i32>) -> Result<Window> {
 
 /// Prints (or writes with `-o`) the Spark job of the stage, from what reading FILE decided.
 fn emit(args: &StageArgs, kind: Emit, cfg: &Loaded) -> Result<()> {
-    if args.group.is_some() {
-        return Err(UsageError(
-            "a grouped stage (--group) cannot be emitted as a Spark job yet: make it locally"
-                .into(),
-        )
-        .into());
-    }
     let files = &args.input.files;
     if files.is_empty() || files.iter().any(|f| f == "-") {
         return Err(UsageError(
@@ -155,8 +148,8 @@ fn emit(args: &StageArgs, kind: Emit, cfg: &Loaded) -> Result<()> {
         )
         .into());
     }
-    let mut data = commands::load_window(&args.input, &args.period, None, cfg)?;
-    data.customers(false, false)?;
+    let mut data = commands::load_window(&args.input, &args.period, args.group.as_deref(), cfg)?;
+    data.customers(args.group.is_some(), false)?;
     let Some(decisions) = data.decisions()? else {
         anyhow::bail!(
             "`{}` needed tier's row-by-row reader (ragged rows, quoted line breaks or text that \

@@ -49,9 +49,7 @@ fn date(day: i32) -> String {
 
 /// The plan of the stage of `w` over rows read as `d` decided.
 pub fn plan(d: &Decisions, w: Window, source: Source, nfc: bool) -> Result<Plan, String> {
-    if d.columns.iter().any(|(r, _)| *r == Role::Group) {
-        return Err("a grouped stage (--group) cannot be emitted yet: make it locally".into());
-    }
+    let grouped = d.columns.iter().any(|(r, _)| *r == Role::Group);
     let column = |r: Role| {
         d.columns
             .iter()
@@ -61,11 +59,7 @@ pub fn plan(d: &Decisions, w: Window, source: Source, nfc: bool) -> Result<Plan,
     let mut select = Vec::new();
     let mut checks = Vec::new();
     // The order id and the group are not part of the stage: their cells are not read.
-    for (role, name) in d
-        .columns
-        .iter()
-        .filter(|(r, _)| !matches!(r, Role::Order | Role::Group))
-    {
+    for (role, name) in d.columns.iter().filter(|(r, _)| *r != Role::Order) {
         select.push(format!("{} AS {}_t", cells::text(name), role_name(*role)));
     }
     // The customer id.
@@ -179,7 +173,7 @@ pub fn plan(d: &Decisions, w: Window, source: Source, nfc: bool) -> Result<Plan,
         "CREATE OR REPLACE TEMPORARY VIEW tier_cells AS SELECT\n  {}\nFROM tier_source",
         select.join(",\n  ")
     )];
-    views.extend(stage_views(d, w, has_cost, has_qty));
+    views.extend(stage_views(d, w, has_cost, has_qty, grouped));
     let currency = column(Role::Currency).map(|_| {
         "SELECT count(DISTINCT nullif(currency_t, '')) AS n, min(nullif(currency_t, '')) AS a, \
          max(nullif(currency_t, '')) AS b FROM tier_cells"
@@ -190,7 +184,11 @@ pub fn plan(d: &Decisions, w: Window, source: Source, nfc: bool) -> Result<Plan,
         views,
         checks,
         currency,
-        stage: stage_query(w, has_cost, has_qty),
+        stage: if grouped {
+            grouped_query(w, has_cost, has_qty)
+        } else {
+            stage_query(w, has_cost, has_qty)
+        },
         nfc,
     })
 }
@@ -219,7 +217,13 @@ fn check(what: &str, bad: &str, shown: &str) -> Check {
 }
 
 /// The views from the read cells to the customer days and the purchase gaps.
-fn stage_views(d: &Decisions, w: Window, cost: bool, qty: bool) -> Vec<String> {
+/// With `grouped`, the days are a group's customer's (`grp`, as the local stage keys them).
+fn stage_views(d: &Decisions, w: Window, cost: bool, qty: bool, grouped: bool) -> Vec<String> {
+    let (keys, grp) = if grouped {
+        ("grp, customer", "grp_t AS grp, ")
+    } else {
+        ("customer", "")
+    };
     let mut keep = vec![
         "customer IS NOT NULL".to_string(),
         format!("day_date <= {}", date(w.as_of)),
@@ -238,7 +242,7 @@ fn stage_views(d: &Decisions, w: Window, cost: bool, qty: bool) -> Vec<String> {
         }
     }
     let lines = format!(
-        "CREATE OR REPLACE TEMPORARY VIEW tier_lines AS SELECT customer, \
+        "CREATE OR REPLACE TEMPORARY VIEW tier_lines AS SELECT {grp}customer, \
          datediff(day_date, DATE'1970-01-01') AS day, cents{}{} FROM tier_cells WHERE {}",
         extra(cost, ", cost"),
         extra(qty, ", qty"),
@@ -249,11 +253,11 @@ fn stage_views(d: &Decisions, w: Window, cost: bool, qty: bool) -> Vec<String> {
          datediff(CASE WHEN lpd = last_day(lpd) THEN last_day(add_months(lpd, -12)) \
          ELSE add_months(lpd, -12) END, DATE'1970-01-01') AS ly FROM (SELECT *, \
          date_add(DATE'1970-01-01', lp) AS lpd FROM (SELECT *, \
-         min(CASE WHEN bought THEN day END) OVER (PARTITION BY customer) AS fp, \
-         max(CASE WHEN bought THEN day END) OVER (PARTITION BY customer) AS lp FROM (\
-         SELECT customer, day, sum(cents) AS cents, min(cents) AS smallest{}{}, \
+         min(CASE WHEN bought THEN day END) OVER (PARTITION BY {keys}) AS fp, \
+         max(CASE WHEN bought THEN day END) OVER (PARTITION BY {keys}) AS lp FROM (\
+         SELECT {keys}, day, sum(cents) AS cents, min(cents) AS smallest{}{}, \
          sum(cents) > 0 OR (sum(cents) = 0 AND min(cents) >= 0) AS bought \
-         FROM tier_lines GROUP BY customer, day)))",
+         FROM tier_lines GROUP BY {keys}, day)))",
         extra(cost, ", sum(cost) AS cost"),
         extra(qty, ", sum(qty) AS qty"),
     );
@@ -263,6 +267,41 @@ fn stage_views(d: &Decisions, w: Window, cost: bool, qty: bool) -> Vec<String> {
          FROM tier_days WHERE bought) WHERE gap IS NOT NULL GROUP BY customer"
         .to_string();
     vec![lines, days, gaps]
+}
+
+/// The grouped stage table: one customer row per group and customer (what `classify --group`
+/// reads), with the window on every row.
+fn grouped_query(w: Window, cost: bool, qty: bool) -> String {
+    let epoch = "DATE'1970-01-01'";
+    let mut cols = vec![
+        "grp AS `group`".to_string(),
+        "customer".into(),
+        "sum(cents) AS net_cents".into(),
+    ];
+    if cost {
+        cols.push("sum(cost) AS cost_cents".into());
+    }
+    if qty {
+        cols.push("sum(qty) AS quantity_milli".into());
+    }
+    cols.extend([
+        "count_if(bought) AS purchases".to_string(),
+        format!("date_add({epoch}, min(fp)) AS first_purchase"),
+        format!("date_add({epoch}, min(lp)) AS last_purchase"),
+        format!("date_add({epoch}, max(day)) AS last_line"),
+        "coalesce(sum(CASE WHEN bought THEN cents END), 0) AS purchase_cents".into(),
+        "coalesce(sum(CASE WHEN day = fp THEN cents END), 0) AS first_purchase_cents".into(),
+        format!(
+            "{VERSION} AS stage_version, {} AS stage_as_of, {} AS stage_since, {} AS stage_holdout",
+            date(w.as_of),
+            w.since.map_or("CAST(NULL AS DATE)".into(), date),
+            date(w.holdout)
+        ),
+    ]);
+    format!(
+        "SELECT {}\nFROM tier_days GROUP BY grp, customer",
+        cols.join(",\n  ")
+    )
 }
 
 /// The stage table: customer rows, then segment rows, with the window on every row.

@@ -210,8 +210,31 @@ fn spark_jobs_write_the_stage_tier_computes() {
             }
         }
     }
-    // A cell Spark cannot read fails the job with an example, and nothing is written.
+    // A grouped stage serves `classify --group`.
     let sample = repo_file("sample-data/sales.csv");
+    for kind in ["pyspark", "spark-sql"] {
+        let grouped = ["--group", "Region"];
+        let (job, stage) = emit(
+            dir.path(),
+            &sample,
+            kind,
+            &format!("grouped-{kind}"),
+            &grouped,
+        );
+        run_job(&python, &remote, &job).ok();
+        for extra in [&[][..], &["--summary"]] {
+            let mut direct = vec!["classify", sample.as_str(), "--group", "Region"];
+            direct.extend_from_slice(extra);
+            let mut staged = vec!["classify", "--stage", stage.as_str(), "--group", "Region"];
+            staged.extend_from_slice(extra);
+            assert_eq!(
+                tier(&direct).ok(),
+                tier(&staged).ok(),
+                "grouped {kind} {extra:?}"
+            );
+        }
+    }
+    // A cell Spark cannot read fails the job with an example, and nothing is written.
     let mut bad = std::fs::read_to_string(&sample).unwrap();
     bad.push_str("SO-1,2024-13-45,C1119,X,North,Wholesale,COF-1K,1,2.00,2.00,1.00\n");
     bad.push_str("SO-2,2024-01-05,C1119,X,North,Wholesale,COF-1K,1,2.00,2.OO,1.00\n");
