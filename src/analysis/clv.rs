@@ -43,29 +43,9 @@ impl Unit {
     }
 }
 
-/// Per customer and day (a lazy plan for the streaming engine): `customer`, `day` (i32),
-/// `cents` (the day's net value), `smallest` (its smallest line).
-pub fn customer_days(tx: LazyFrame) -> LazyFrame {
-    tx.group_by([
-        col(col::CUSTOMER),
-        col(col::DATE).cast(DataType::Int32).alias("day"),
-    ])
-    .agg([
-        col(col::AMOUNT).sum().alias("cents"),
-        col(col::AMOUNT).min().alias("smallest"),
-    ])
-}
-
-/// Each customer's last day among the customer days: `customer`, `day`.
-pub fn last_days(days: &DataFrame) -> PolarsResult<DataFrame> {
-    days.clone()
-        .lazy()
-        .group_by([col(col::CUSTOMER)])
-        .agg([col("day").max()])
-        .collect()
-}
-
-/// The purchase days among the customer days: `customer`, `day`, `cents`.
+/// The purchase days among the customer days: `customer`, `day`, `cents` (a plain reference for
+/// the tests).
+#[cfg(test)]
 pub fn purchase_days(days: &DataFrame) -> PolarsResult<DataFrame> {
     days.clone()
         .lazy()
@@ -142,7 +122,9 @@ impl Counted {
 /// sorted by customer id, in one pass over the customer days sorted by customer and day: with a
 /// `smallest` column the purchase days are those of the stage's rule (`is_purchase`), without
 /// it every day is one (`purchase_days` gives such a frame). `holdout` counts purchase days in
-/// (cal_end, as_of]; `days` holds no day after `as_of`.
+/// (cal_end, as_of]; `days` holds no day after `as_of`. The plain reference the stage table's
+/// calibration (`summarize_holdout`) is tested against.
+#[cfg(test)]
 pub fn summarize(
     days: &DataFrame,
     cal_end: i32,
@@ -550,7 +532,9 @@ pub fn frame(
 }
 
 /// Customers of `all_days` without a purchase day (only returns, or purchases cancelled the same
-/// day), sorted by id: they have no purchase history for a model to value.
+/// day), sorted by id: they have no purchase history for a model to value (a plain reference for
+/// the tests; the commands read it from the stage, `without_purchase_stage`).
+#[cfg(test)]
 pub fn without_purchase(all_days: &DataFrame, purchases: &DataFrame) -> PolarsResult<Vec<String>> {
     let ids = all_days
         .clone()
@@ -665,7 +649,7 @@ mod tests {
             df!(col::CUSTOMER => ["a", "a", "a", "a"], col::AMOUNT => [100i64, 50, -30, 0])
                 .unwrap();
         tx.with_column(date).unwrap();
-        let d = purchase_days(&customer_days(tx.lazy()).collect().unwrap())
+        let d = purchase_days(&crate::analysis::customers::days(tx.lazy()).collect().unwrap())
             .unwrap()
             .sort(["day"], Default::default())
             .unwrap();

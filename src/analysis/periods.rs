@@ -199,6 +199,16 @@ pub fn first_whole_of(seam: &super::seam::Seam, period: Period) -> PolarsResult<
     Ok(first_whole(period, seam.window.since, seam.first_day()?))
 }
 
+/// Whether `day` is the last day of its month.
+pub fn is_month_end(day: i32) -> bool {
+    date(day).succ_opt().is_none_or(|n| n.day() == 1)
+}
+
+/// The day of the month of `day` (1-31).
+pub fn day_of_month(day: i32) -> u32 {
+    date(day).day()
+}
+
 /// The day `k` months before `as_of`, where the last `k` months (that day, `as_of`] begin: as of
 /// a month's last day, the last day of the month `k` months before (so the months are calendar
 /// months whatever their length: 2025-11-30 back one is 2025-10-31); else the same day of the
@@ -206,7 +216,7 @@ pub fn first_whole_of(seam: &super::seam::Seam, period: Period) -> PolarsResult<
 /// Every "last 12 months" and every rolling month of the analyses is counted from here.
 pub fn months_before(as_of: i32, k: u32) -> i32 {
     let d = date(as_of);
-    let month_end = d.succ_opt().is_none_or(|n| n.day() == 1);
+    let month_end = is_month_end(as_of);
     let back = d
         .checked_sub_months(chrono::Months::new(k))
         .unwrap_or(NaiveDate::MIN);

@@ -90,17 +90,23 @@ pub fn render(plan: &Plan, emit: Emit, out: &str, header: &[String]) -> String {
     }
 }
 
-fn pyspark(plan: &Plan, out: &str, header: &[String]) -> String {
-    let mut s = String::new();
-    s.push_str("#!/usr/bin/env python3\n");
-    for h in header {
-        s.push_str(&format!("# {h}\n"));
-    }
-    s.push_str(&format!(
-        "# Reads {}; writes the stage to {}.\n# Run: spark-submit job.py, or with SPARK_REMOTE=sc://host:port set, python job.py\n",
+/// The job's opening comment lines: the header, what it reads and writes, how to run it.
+fn comments(mark: &str, plan: &Plan, out: &str, header: &[String], run: &str) -> String {
+    let mut lines: Vec<String> = header.to_vec();
+    lines.push(format!(
+        "Reads {}; writes the stage to {}.",
         describe(&plan.source),
         lit(out)
     ));
+    lines.push(format!("Run: {run}"));
+    lines.iter().map(|l| format!("{mark} {l}\n")).collect()
+}
+
+fn pyspark(plan: &Plan, out: &str, header: &[String]) -> String {
+    let mut s = String::new();
+    s.push_str("#!/usr/bin/env python3\n");
+    let run = "spark-submit job.py, or with SPARK_REMOTE=sc://host:port set, python job.py";
+    s.push_str(&comments("#", plan, out, header, run));
     s.push_str("import sys\nimport unicodedata\n\nfrom pyspark.sql import SparkSession\n\n");
     s.push_str(&format!("STAGE_OUT = {}\n", py(out)));
     s.push_str("VIEWS = [\n");
@@ -157,14 +163,7 @@ fn pyspark(plan: &Plan, out: &str, header: &[String]) -> String {
 
 fn spark_sql(plan: &Plan, out: &str, header: &[String]) -> String {
     let mut s = String::new();
-    for h in header {
-        s.push_str(&format!("-- {h}\n"));
-    }
-    s.push_str(&format!(
-        "-- Reads {}; writes the stage to {}.\n-- Run: spark-sql -f job.sql\n",
-        describe(&plan.source),
-        lit(out)
-    ));
+    s.push_str(&comments("--", plan, out, header, "spark-sql -f job.sql"));
     s.push_str("SET spark.sql.session.timeZone=UTC;\nSET spark.sql.ansi.enabled=true;\n");
     s.push_str(&format!("{};\n", sql_reader(&plan.source)));
     for v in &plan.views {

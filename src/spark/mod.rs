@@ -411,15 +411,13 @@ fn stage_query(w: Window, cost: bool, qty: bool) -> String {
 /// The half-month of a day (`analysis::seam::half`): 1 after the as-of date's day of the
 /// month, never as of a month's last day.
 fn half_sql(as_of: i32) -> String {
-    use chrono::Datelike;
-    let d = chrono::NaiveDate::from_num_days_from_ce_opt(as_of + 719_163).unwrap_or_default();
-    let month_end = d.succ_opt().is_none_or(|n| n.day() == 1);
-    if month_end {
+    use crate::analysis::periods::{day_of_month, is_month_end};
+    if is_month_end(as_of) {
         "0".into()
     } else {
         format!(
             "CASE WHEN dayofmonth(date_add(DATE'1970-01-01', day)) > {} THEN 1 ELSE 0 END",
-            d.day()
+            day_of_month(as_of)
         )
     }
 }

@@ -83,14 +83,11 @@ pub struct Seam {
     pub window: Window,
 }
 
-/// Whether `day` falls after the as-of date's day of its month (the second half-month).
+/// Whether `day` falls after the as-of date's day of its month (the second half-month); never
+/// as of a month's last day.
 pub fn half(day: i32, as_of: i32) -> i32 {
-    use chrono::Datelike;
-    let date =
-        |d: i32| chrono::NaiveDate::from_num_days_from_ce_opt(d + 719_163).unwrap_or_default();
-    let cut = date(as_of);
-    let month_end = cut.succ_opt().is_none_or(|n| n.day() == 1);
-    i32::from(!month_end && date(day).day() > cut.day())
+    use super::periods::{day_of_month, is_month_end};
+    i32::from(!is_month_end(as_of) && day_of_month(day) > day_of_month(as_of))
 }
 
 /// The segment of `day` for a stage as of `as_of`.

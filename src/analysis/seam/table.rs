@@ -53,20 +53,25 @@ impl Kind {
     }
 }
 
-/// The columns of an ungrouped table: name, kind, whether it may be absent.
-const COLUMNS: [(&str, Kind, bool); 24] = [
-    (col::CUSTOMER, Kind::Text, false),
-    (SEGMENT, Kind::Small, false),
+/// A column of the table: name, kind, whether it may be absent.
+type Spec = (&'static str, Kind, bool);
+
+/// The per-customer stage's columns (`customers`' schema), in both shapes of table.
+const STAGE: [Spec; 9] = [
     (NET, Kind::Int, false),
     (COST, Kind::Int, true),
     (QUANTITY, Kind::Int, true),
     (PURCHASES, Kind::Int, false),
     ("first_purchase", Kind::Date, false),
     ("last_purchase", Kind::Date, false),
-    (super::FIRST_LINE, Kind::Date, false),
     (LAST_LINE, Kind::Date, false),
     (PURCHASE_CENTS, Kind::Int, false),
     (FIRST_PURCHASE_CENTS, Kind::Int, false),
+];
+
+/// What an ungrouped table adds for the analyses of gaps and holdouts.
+const EXTRAS: [Spec; 10] = [
+    (super::FIRST_LINE, Kind::Date, false),
     (super::LINE_DAYS, Kind::Int, false),
     (super::SMALLEST, Kind::Int, false),
     (super::MEDIAN_GAP, Kind::Float, false),
@@ -75,38 +80,31 @@ const COLUMNS: [(&str, Kind, bool); 24] = [
     (super::CAL_LAST, Kind::Date, false),
     (super::CAL_CENTS, Kind::Int, false),
     (super::HOLDOUT_DAYS, Kind::Days, false),
+    (SEGMENT, Kind::Small, false),
+];
+
+/// The window, on every row.
+const META: [Spec; 4] = [
     (META_VERSION, Kind::Small, false),
     (META_AS_OF, Kind::Date, false),
     (META_SINCE, Kind::Date, false),
     (META_HOLDOUT, Kind::Date, false),
 ];
 
-/// The columns of a grouped table (`--group`): customer rows only, keyed by group and customer.
-const GROUPED: [(&str, Kind, bool); 15] = [
-    (col::GROUP, Kind::Text, false),
-    (col::CUSTOMER, Kind::Text, false),
-    (NET, Kind::Int, false),
-    (COST, Kind::Int, true),
-    (QUANTITY, Kind::Int, true),
-    (PURCHASES, Kind::Int, false),
-    ("first_purchase", Kind::Date, false),
-    ("last_purchase", Kind::Date, false),
-    (LAST_LINE, Kind::Date, false),
-    (PURCHASE_CENTS, Kind::Int, false),
-    (FIRST_PURCHASE_CENTS, Kind::Int, false),
-    (META_VERSION, Kind::Small, false),
-    (META_AS_OF, Kind::Date, false),
-    (META_SINCE, Kind::Date, false),
-    (META_HOLDOUT, Kind::Date, false),
-];
-
-/// The columns a table of this shape holds, in order.
-fn layout(grouped: bool) -> &'static [(&'static str, Kind, bool)] {
-    if grouped {
-        &GROUPED
+/// The columns a table of this shape holds, in order: keys, the stage, (for an ungrouped
+/// table) the extras and the segment, the window. A grouped table (`--group`) has customer
+/// rows only, keyed by group and customer.
+fn layout(grouped: bool) -> Vec<Spec> {
+    let keys: &[Spec] = if grouped {
+        &[
+            (col::GROUP, Kind::Text, false),
+            (col::CUSTOMER, Kind::Text, false),
+        ]
     } else {
-        &COLUMNS
-    }
+        &[(col::CUSTOMER, Kind::Text, false)]
+    };
+    let extras: &[Spec] = if grouped { &[] } else { &EXTRAS };
+    [keys, &STAGE, extras, &META].concat()
 }
 
 /// The window's columns, `rows` long.
@@ -128,7 +126,8 @@ fn meta(w: &Window, rows: usize) -> PolarsResult<Vec<Column>> {
 pub fn to_table(seam: &Seam) -> PolarsResult<DataFrame> {
     let c = &seam.customers;
     let grouped = c.column(col::GROUP).is_ok();
-    let present: Vec<&str> = layout(grouped)
+    let columns = layout(grouped);
+    let present: Vec<&str> = columns
         .iter()
         .map(|&(n, _, _)| n)
         .filter(|n| c.column(n).is_ok() || *n == SEGMENT)
@@ -136,7 +135,7 @@ pub fn to_table(seam: &Seam) -> PolarsResult<DataFrame> {
         .collect();
     let fill = |df: &DataFrame| -> PolarsResult<DataFrame> {
         let mut cols = Vec::with_capacity(present.len() + 4);
-        for &(name, kind, _) in layout(grouped) {
+        for &(name, kind, _) in &columns {
             if !present.contains(&name) {
                 continue;
             }
@@ -161,7 +160,7 @@ pub fn to_table(seam: &Seam) -> PolarsResult<DataFrame> {
 pub fn from_table(table: DataFrame) -> Result<Seam, String> {
     let grouped = table.column(col::GROUP).is_ok();
     let mut cols = Vec::new();
-    for &(name, kind, optional) in layout(grouped) {
+    for (name, kind, optional) in layout(grouped) {
         let Ok(c) = table.column(name) else {
             if optional {
                 continue;
