@@ -649,10 +649,14 @@ mod tests {
             df!(col::CUSTOMER => ["a", "a", "a", "a"], col::AMOUNT => [100i64, 50, -30, 0])
                 .unwrap();
         tx.with_column(date).unwrap();
-        let d = purchase_days(&crate::analysis::customers::days(tx.lazy()).collect().unwrap())
-            .unwrap()
-            .sort(["day"], Default::default())
-            .unwrap();
+        let d = purchase_days(
+            &crate::analysis::customers::days(tx.lazy())
+                .collect()
+                .unwrap(),
+        )
+        .unwrap()
+        .sort(["day"], Default::default())
+        .unwrap();
         let kept: Vec<i32> = d
             .column("day")
             .unwrap()
