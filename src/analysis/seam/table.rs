@@ -70,7 +70,7 @@ const STAGE: [Spec; 9] = [
 ];
 
 /// What an ungrouped table adds for the analyses of gaps and holdouts.
-const EXTRAS: [Spec; 10] = [
+const EXTRAS: [Spec; 9] = [
     (super::FIRST_LINE, Kind::Date, false),
     (super::LINE_DAYS, Kind::Int, false),
     (super::SMALLEST, Kind::Int, false),
@@ -80,7 +80,6 @@ const EXTRAS: [Spec; 10] = [
     (super::CAL_LAST, Kind::Date, false),
     (super::CAL_CENTS, Kind::Int, false),
     (super::HOLDOUT_DAYS, Kind::Days, false),
-    (SEGMENT, Kind::Small, false),
 ];
 
 /// The window, on every row.
@@ -91,8 +90,8 @@ const META: [Spec; 4] = [
     (META_HOLDOUT, Kind::Date, false),
 ];
 
-/// The columns a table of this shape holds, in order: keys, the stage, (for an ungrouped
-/// table) the extras and the segment, the window. A grouped table (`--group`) has customer
+/// The columns a table of this shape holds, in order: keys (and the segment), the stage, the
+/// extras of an ungrouped table, the window. A grouped table (`--group`) has customer
 /// rows only, keyed by group and customer.
 fn layout(grouped: bool) -> Vec<Spec> {
     let keys: &[Spec] = if grouped {
@@ -101,7 +100,10 @@ fn layout(grouped: bool) -> Vec<Spec> {
             (col::CUSTOMER, Kind::Text, false),
         ]
     } else {
-        &[(col::CUSTOMER, Kind::Text, false)]
+        &[
+            (col::CUSTOMER, Kind::Text, false),
+            (SEGMENT, Kind::Small, false),
+        ]
     };
     let extras: &[Spec] = if grouped { &[] } else { &EXTRAS };
     [keys, &STAGE, extras, &META].concat()
